@@ -1,0 +1,46 @@
+// Status and Result<T>: errors as values across module boundaries.
+#pragma once
+
+#include <cassert>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace modelgate {
+
+// An error message; a default-constructed Status is OK.
+class Status {
+ public:
+  Status() = default;
+  static Status Ok() { return Status(); }
+  static Status Error(std::string message) { return Status(std::move(message), true); }
+  bool ok() const { return !failed_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  Status(std::string m, bool failed) : message_(std::move(m)), failed_(failed) {}
+  std::string message_;
+  bool failed_ = false;
+};
+
+// Either a value or an error Status. Accessing value() of an error is a bug.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}                       // NOLINT: implicit by design
+  Result(Status error) : v_(std::move(error)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T& value() & { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+  const T& operator*() const { return value(); }
+  // The error; OK status when ok().
+  Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace modelgate
