@@ -14,13 +14,23 @@ class Status {
   Status() = default;
   static Status Ok() { return Status(); }
   static Status Error(std::string message) { return Status(std::move(message), true); }
+  // An error with a numeric code chosen by the producing module (kube/: the HTTP
+  // status of the failed API call, 0 when no response arrived).
+  static Status Error(std::string message, int code) {
+    Status s(std::move(message), true);
+    s.code_ = code;
+    return s;
+  }
   bool ok() const { return !failed_; }
   const std::string& message() const { return message_; }
+  // 0 unless the error was created with a code.
+  int code() const { return code_; }
 
  private:
   Status(std::string m, bool failed) : message_(std::move(m)), failed_(failed) {}
   std::string message_;
   bool failed_ = false;
+  int code_ = 0;
 };
 
 // Either a value or an error Status. Accessing value() of an error is a bug.
