@@ -30,8 +30,8 @@ void ScanContext::SetFormat(Format f) {
 }
 
 bool ScanContext::ChargeDecompressed(uint64_t n) {
-  if (shared_->decompressed > limits_->max_total_decompressed ||
-      n > limits_->max_total_decompressed - shared_->decompressed) {
+  if (shared_->decompressed > limits_->max_total_decompressed) return false;  // said once already
+  if (n > limits_->max_total_decompressed - shared_->decompressed) {
     shared_->decompressed = limits_->max_total_decompressed + 1;
     Undecide("decompressed size exceeds the bound of " +
              std::to_string(limits_->max_total_decompressed) + " bytes (possible archive bomb)");
