@@ -39,6 +39,14 @@ void AnalyzeTextOrUnknown(const ByteSource& src, std::string_view name, Format f
       return;
     }
     AuditChatTemplate(body, name, ctx);
+    return;
+  }
+  if (format == Format::kUnknown) {
+    // Not a pickle (probed above), archive or known model format: no loader we
+    // know runs code from it. Say so rather than stay silent.
+    ctx.Add("format/unrecognized", Severity::kInfo,
+            "binary data of no recognised model format (e.g. a tokenizer.model protobuf); "
+            "no pickle or archive structure found");
   }
 }
 
