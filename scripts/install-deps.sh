@@ -12,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev
   # tools used by tests, the demo and benchmarks
   python3 curl openssl procps wrk hyperfine
+  # local Kubernetes control plane (e2e/cluster.sh): etcd, Go to build kube-apiserver from
+  # the kubernetes source package (apt-get source needs dpkg-dev), unzip for e2e/install-tools.sh
+  etcd-server etcd-client golang-go dpkg-dev rsync unzip util-linux
 )
 
 missing=()
