@@ -7,6 +7,7 @@
 #include <memory>
 #include <string_view>
 
+#include "scanners/archive_paths.h"
 #include "scanners/dispatch.h"
 #include "scanners/format.h"
 #include "scanners/keras.h"
@@ -28,26 +29,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
 }
-std::string_view BaseName(std::string_view name) {
-  size_t slash = name.find_last_of("/\\");
-  return slash == std::string_view::npos ? name : name.substr(slash + 1);
-}
-
-// Absolute paths, drive letters and ".." components escape an extraction dir.
-bool EscapesRoot(std::string_view name) {
-  if (name.empty()) return false;
-  if (name[0] == '/' || name[0] == '\\') return true;
-  if (name.size() >= 2 && name[1] == ':') return true;
-  size_t start = 0;
-  while (start <= name.size()) {
-    size_t end = name.find_first_of("/\\", start);
-    if (end == std::string_view::npos) end = name.size();
-    if (name.substr(start, end - start) == "..") return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 // How the member set says the archive will be loaded.
 struct Layout {
   Format format = Format::kZip;
@@ -187,7 +168,7 @@ void AnalyzeMember(const ByteSource& member, const ZipEntry& e, const Layout& la
     mctx.Add("zip/hidden-pickle", Severity::kMedium,
              "member is a pickle although its name does not end in .pkl");
   }
-  AnalyzeBlob(member, BaseName(e.name), mctx);
+  AnalyzeBlob(member, MemberBaseName(e.name), mctx);
   if (layout.format == Format::kKeras && e.name == "config.json") AuditKerasMember(member, mctx);
 }
 
@@ -273,7 +254,7 @@ void AnalyzeZip(const ByteSource& src, ScanContext& ctx) {
                "member name appears more than once; zipfile takes the last copy, other readers "
                "the first: every copy is analyzed");
     }
-    if (EscapesRoot(e.name)) {
+    if (PathEscapesRoot(e.name)) {
       mctx.Add("zip/path-traversal", Severity::kMedium,
                "member path is absolute or contains '..'");
     }
