@@ -1,0 +1,129 @@
+#include "policy/evaluate.h"
+
+#include <algorithm>
+#include <map>
+
+#include "policy/checks.h"
+#include "policy/glob.h"
+
+namespace modelgate::policy {
+
+namespace {
+
+int Strictness(Enforcement e) {
+  switch (e) {
+    case Enforcement::kEnforce: return 2;
+    case Enforcement::kWarn: return 1;
+    case Enforcement::kAudit: break;
+  }
+  return 0;
+}
+
+const Exemption* FindExemption(const Workload& w, const AdmissionPolicy& p, const std::string& rule) {
+  for (const auto& e : p.exemptions) {
+    if (!e.namespace_name.empty() && e.namespace_name != w.namespace_name) continue;
+    if (!e.kind.empty() && e.kind != w.kind) continue;
+    if (!e.name.empty() && !GlobMatch(e.name, w.name)) continue;
+    if (e.rules.count("*") || e.rules.count(rule)) return &e;
+  }
+  return nullptr;
+}
+
+// Runs every check of one policy, appending to `d` (dedup happens in Finish).
+void Apply(const Workload& w, const ClusterView& cluster, const AdmissionPolicy& p, const EvaluateOptions& o,
+           Decision& d) {
+  AdmissionPolicy policy = p;
+  for (const auto& r : o.disabled_rules) policy.rules.enabled.erase(r);
+  std::vector<Violation> found;
+  internal::Binding b = internal::BindModels(w, cluster, policy);
+  if (policy.RuleEnabled("MG001")) found = b.unregistered;
+  for (const auto& [ma, use] : b.uses) {
+    internal::CheckModel(*ma, policy, found, d.scan_requests);
+    if (std::none_of(d.models.begin(), d.models.end(), [&](const ModelUse& m) { return m.name == use.name; }))
+      d.models.push_back(use);
+  }
+  if (policy.applies_to == Scope::kAllWorkloads || b.model_workload) {
+    internal::CheckPodSecurity(w, policy, found);
+    internal::CheckEgress(w, cluster, policy, found);
+  }
+  for (Violation& v : found) {
+    v.policy = policy.name;
+    v.enforcement = policy.enforcement;
+    if (const Exemption* e = FindExemption(w, policy, v.rule)) {
+      v.exemption_reason = e->reason;
+      d.exempted.push_back(std::move(v));
+    } else {
+      d.violations.push_back(std::move(v));
+    }
+  }
+  d.policies.push_back(policy.name);
+  if (d.policies.size() == 1 || Strictness(policy.enforcement) > Strictness(d.enforcement))
+    d.enforcement = policy.enforcement;
+}
+
+// Dedups violations by line (keeping the strictest mode), then derives allowed/warnings.
+void Finish(Decision& d) {
+  std::vector<Violation> unique;
+  std::map<std::string, size_t> seen;
+  for (Violation& v : d.violations) {
+    auto [it, inserted] = seen.emplace(v.Line(), unique.size());
+    if (inserted) unique.push_back(std::move(v));
+    else if (Strictness(v.enforcement) > Strictness(unique[it->second].enforcement)) unique[it->second] = std::move(v);
+  }
+  d.violations = std::move(unique);
+  std::sort(d.scan_requests.begin(), d.scan_requests.end(),
+            [](const ScanRequest& a, const ScanRequest& b) { return a.name < b.name; });
+  d.scan_requests.erase(std::unique(d.scan_requests.begin(), d.scan_requests.end(),
+                                    [](const ScanRequest& a, const ScanRequest& b) { return a.name == b.name; }),
+                        d.scan_requests.end());
+  d.allowed = true;
+  for (const auto& v : d.violations) {
+    if (v.enforcement == Enforcement::kEnforce) d.allowed = false;
+    if (v.enforcement == Enforcement::kWarn) d.warnings.push_back(v.Line());
+  }
+}
+
+bool Excluded(const Workload& w, const EvaluateOptions& o, std::string* why) {
+  const auto& ex = o.excluded_namespaces;
+  if (std::find(ex.begin(), ex.end(), w.namespace_name) != ex.end() ||
+      (!o.own_namespace.empty() && w.namespace_name == o.own_namespace)) {
+    *why = "namespace " + internal::Quote(w.namespace_name) + " is never affected";
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Decision Evaluate(const Workload& w, const ClusterView& cluster, const EvaluateOptions& options) {
+  Decision d;
+  if (Excluded(w, options, &d.skip_reason)) return d;
+  auto policies = cluster.Policies();
+  if (policies.empty()) policies.push_back(std::make_shared<const AdmissionPolicy>(DefaultPolicy()));
+  Labels ns_labels;
+  if (auto ns = cluster.FindNamespace(w.namespace_name)) ns_labels = ns->labels;
+  ns_labels["kubernetes.io/metadata.name"] = w.namespace_name;
+  for (const auto& p : policies) {
+    if (p->has_namespace_selector && !p->namespace_selector.Matches(ns_labels)) continue;
+    Apply(w, cluster, *p, options, d);
+  }
+  if (d.policies.empty()) {
+    d.skip_reason = "no ModelAdmissionPolicy selects namespace " + internal::Quote(w.namespace_name);
+    return d;
+  }
+  d.evaluated = true;
+  Finish(d);
+  return d;
+}
+
+Decision EvaluateWithPolicy(const Workload& w, const ClusterView& cluster, const AdmissionPolicy& policy,
+                            const EvaluateOptions& options) {
+  Decision d;
+  if (Excluded(w, options, &d.skip_reason)) return d;
+  Apply(w, cluster, policy, options, d);
+  d.evaluated = true;
+  Finish(d);
+  return d;
+}
+
+}  // namespace modelgate::policy

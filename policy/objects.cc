@@ -1,0 +1,282 @@
+#include "policy/objects.h"
+
+#include "policy/json_fields.h"
+
+namespace modelgate::policy {
+
+using internal::ArrayAt;
+using internal::FieldErrors;
+using internal::Index;
+using internal::Join;
+using internal::Member;
+using internal::ObjectAt;
+using internal::StringAt;
+using nlohmann::json;
+
+namespace {
+
+std::string Str(const json& obj, std::string_view key, const std::string& path, FieldErrors& errs) {
+  return StringAt(obj, key, path, errs).value_or("");
+}
+
+// metadata.name/namespace/labels; checks `kind` when the object states one.
+void ReadMeta(const json& obj, const char* kind, std::string* name, std::string* ns, Labels* labels,
+              FieldErrors& errs) {
+  if (!obj.is_object()) {
+    errs.Add("", "expected a " + std::string(kind) + " object");
+    return;
+  }
+  if (auto k = StringAt(obj, "kind", "", errs); k && *k != kind)
+    errs.Add("kind", "expected " + std::string(kind) + ", got \"" + *k + "\"");
+  const json* md = ObjectAt(obj, "metadata", "", errs);
+  if (md == nullptr) return;
+  *name = Str(*md, "name", "metadata", errs);
+  if (ns) *ns = Str(*md, "namespace", "metadata", errs);
+  if (labels) *labels = internal::StringMapAt(*md, "labels", "metadata", errs);
+}
+
+void ReadSource(const json& spec, ModelSource& src, FieldErrors& errs) {
+  const json* s = ObjectAt(spec, "source", "spec", errs);
+  if (s == nullptr) return;
+  int count = 0;
+  if (const json* pvc = ObjectAt(*s, "pvc", "spec.source", errs)) {
+    ++count;
+    src.kind = ModelSource::Kind::kPvc;
+    src.claim_name = Str(*pvc, "claimName", "spec.source.pvc", errs);
+    src.sub_path = Str(*pvc, "subPath", "spec.source.pvc", errs);
+  }
+  if (const json* hp = ObjectAt(*s, "hostPath", "spec.source", errs)) {
+    ++count;
+    src.kind = ModelSource::Kind::kHostPath;
+    src.host_path = Str(*hp, "path", "spec.source.hostPath", errs);
+  }
+  if (const json* img = ObjectAt(*s, "image", "spec.source", errs)) {
+    ++count;
+    src.kind = ModelSource::Kind::kImage;
+    src.image_reference = Str(*img, "reference", "spec.source.image", errs);
+  }
+  if (count > 1) errs.Add("spec.source", "exactly one of pvc, hostPath, image may be set");
+}
+
+std::optional<KeyRef> ReadKeyRef(const json& pk, const std::string& path, FieldErrors& errs) {
+  for (const auto& [field, kind] : {std::pair{"secretRef", "Secret"}, std::pair{"configMapRef", "ConfigMap"}}) {
+    if (const json* r = ObjectAt(pk, field, path, errs)) {
+      const std::string p = Join(path, field);
+      return KeyRef{kind, Str(*r, "name", p, errs), Str(*r, "key", p, errs)};
+    }
+  }
+  return std::nullopt;
+}
+
+void ReadStatus(const json& st, ModelAdmission& ma, FieldErrors& errs) {
+  ma.has_status = true;
+  ma.phase = Str(st, "phase", "status", errs);
+  ma.observed_generation = internal::IntAt(st, "observedGeneration", "status", errs).value_or(0);
+  if (const json* conds = ArrayAt(st, "conditions", "status", errs)) {
+    for (size_t i = 0; i < conds->size(); ++i) {
+      const std::string p = Index("status.conditions", i);
+      const json& c = (*conds)[i];
+      if (!c.is_object()) {
+        errs.Add(p, "expected an object");
+        continue;
+      }
+      ma.conditions.push_back({Str(c, "type", p, errs), Str(c, "status", p, errs), Str(c, "reason", p, errs),
+                               Str(c, "message", p, errs)});
+    }
+  }
+  if (const json* scan = ObjectAt(st, "scan", "status", errs)) {
+    ma.has_scan = true;
+    ma.scan_completed_at = Str(*scan, "completedAt", "status.scan", errs);
+    ma.scan_format = Str(*scan, "format", "status.scan", errs);
+    ma.scan_manifest_digest = Str(*scan, "manifestDigest", "status.scan", errs);
+    if (const json* files = ArrayAt(*scan, "files", "status.scan", errs)) {
+      for (size_t i = 0; i < files->size(); ++i) {
+        const std::string p = Index("status.scan.files", i);
+        const json& f = (*files)[i];
+        if (!f.is_object()) {
+          errs.Add(p, "expected an object");
+          continue;
+        }
+        ma.scan_files.push_back({Str(f, "path", p, errs), Str(f, "sha256", p, errs), Str(f, "format", p, errs),
+                                 internal::IntAt(f, "size", p, errs)});
+      }
+    }
+    for (const char* list : {"findings", "undecided"}) {
+      const json* fs = ArrayAt(*scan, list, "status.scan", errs);
+      if (fs == nullptr) continue;
+      for (size_t i = 0; i < fs->size(); ++i) {
+        const std::string p = Index(Join("status.scan", list), i);
+        const json& f = (*fs)[i];
+        if (!f.is_object()) {
+          errs.Add(p, "expected an object");
+          continue;
+        }
+        if (std::string_view(list) == "findings") {
+          ma.scan_findings.push_back({Str(f, "rule", p, errs), Str(f, "severity", p, errs), Str(f, "file", p, errs),
+                                      Str(f, "detail", p, errs)});
+        } else {
+          ma.scan_undecided.push_back({"", "", Str(f, "file", p, errs), Str(f, "reason", p, errs)});
+        }
+      }
+    }
+  }
+  if (const json* sig = ObjectAt(st, "signature", "status", errs)) {
+    ma.signature_status = Str(*sig, "status", "status.signature", errs);
+    ma.signature_status_identity = Str(*sig, "identity", "status.signature", errs);
+    ma.signature_status_issuer = Str(*sig, "issuer", "status.signature", errs);
+  }
+}
+
+}  // namespace
+
+Result<ModelAdmission> ParseModelAdmission(const json& obj) {
+  FieldErrors errs;
+  ModelAdmission ma;
+  ReadMeta(obj, "ModelAdmission", &ma.name, &ma.namespace_name, &ma.labels, errs);
+  if (const json* md = ObjectAt(obj, "metadata", "", errs)) {
+    ma.uid = Str(*md, "uid", "metadata", errs);
+    ma.generation = internal::IntAt(*md, "generation", "metadata", errs).value_or(0);
+  }
+  const json* spec = ObjectAt(obj, "spec", "", errs);
+  if (spec == nullptr) {
+    if (errs.empty()) errs.Add("spec", "required");
+    return errs.ToStatus("invalid ModelAdmission");
+  }
+  ReadSource(*spec, ma.source, errs);
+  if (const json* origin = ObjectAt(*spec, "origin", "spec", errs)) {
+    if (const json* hf = ObjectAt(*origin, "huggingFace", "spec.origin", errs)) {
+      ma.hf_repo = StringAt(*hf, "repo", "spec.origin.huggingFace", errs);
+      ma.hf_revision = StringAt(*hf, "revision", "spec.origin.huggingFace", errs);
+    }
+  }
+  if (const json* files = ArrayAt(*spec, "files", "spec", errs)) {
+    for (size_t i = 0; i < files->size(); ++i) {
+      const std::string p = Index("spec.files", i);
+      const json& f = (*files)[i];
+      if (!f.is_object()) {
+        errs.Add(p, "expected an object");
+        continue;
+      }
+      ma.files.push_back({Str(f, "path", p, errs), Str(f, "sha256", p, errs)});
+    }
+  }
+  ma.digest = Str(*spec, "digest", "spec", errs);
+  ma.format = Str(*spec, "format", "spec", errs);
+  if (const json* sig = ObjectAt(*spec, "signature", "spec", errs)) {
+    ma.signature_declared = true;
+    ma.signature_path = Str(*sig, "path", "spec.signature", errs);
+    if (const json* kl = ObjectAt(*sig, "keyless", "spec.signature", errs)) {
+      ma.signature_identity = Str(*kl, "identity", "spec.signature.keyless", errs);
+      ma.signature_issuer = Str(*kl, "issuer", "spec.signature.keyless", errs);
+    }
+    if (const json* pk = ObjectAt(*sig, "publicKey", "spec.signature", errs))
+      ma.signature_key = ReadKeyRef(*pk, "spec.signature.publicKey", errs);
+  }
+  if (const json* lic = ObjectAt(*spec, "license", "spec", errs)) ma.license = Str(*lic, "spdx", "spec.license", errs);
+  if (const json* c = ObjectAt(*spec, "compliance", "spec", errs)) {
+    ma.training_data_summary = StringAt(*c, "trainingDataSummary", "spec.compliance", errs);
+    ma.training_compute_flops = internal::NumberAt(*c, "trainingComputeFlops", "spec.compliance", errs);
+  }
+  if (const json* st = ObjectAt(obj, "status", "", errs)) ReadStatus(*st, ma, errs);
+  if (!errs.empty()) return errs.ToStatus("invalid ModelAdmission \"" + ma.name + "\"");
+  return ma;
+}
+
+namespace {
+
+void ReadPeer(const json& p, const std::string& path, NetworkPolicyPeer& peer, FieldErrors& errs) {
+  if (const json* ps = Member(p, "podSelector")) {
+    peer.has_pod_selector = true;
+    auto sel = LabelSelector::FromJson(*ps, Join(path, "podSelector"));
+    if (sel.ok()) peer.pod_selector = *sel;
+    else errs.Add("", sel.status().message());
+  }
+  if (const json* ns = Member(p, "namespaceSelector")) {
+    peer.has_namespace_selector = true;
+    auto sel = LabelSelector::FromJson(*ns, Join(path, "namespaceSelector"));
+    if (sel.ok()) peer.namespace_selector = *sel;
+    else errs.Add("", sel.status().message());
+  }
+  if (const json* ip = ObjectAt(p, "ipBlock", path, errs)) {
+    peer.has_ip_block = true;
+    peer.cidr = Str(*ip, "cidr", Join(path, "ipBlock"), errs);
+    peer.except = internal::StringsAt(*ip, "except", Join(path, "ipBlock"), errs);
+  }
+}
+
+}  // namespace
+
+Result<NetworkPolicy> ParseNetworkPolicy(const json& obj) {
+  FieldErrors errs;
+  NetworkPolicy np;
+  ReadMeta(obj, "NetworkPolicy", &np.name, &np.namespace_name, nullptr, errs);
+  const json* spec = ObjectAt(obj, "spec", "", errs);
+  if (spec == nullptr) {
+    if (errs.empty()) errs.Add("spec", "required");
+    return errs.ToStatus("invalid NetworkPolicy");
+  }
+  // An absent podSelector is invalid in the API; treat it like {} (all pods), the
+  // reading that restricts more pods.
+  if (const json* ps = Member(*spec, "podSelector")) {
+    auto sel = LabelSelector::FromJson(*ps, "spec.podSelector");
+    if (sel.ok()) np.pod_selector = *sel;
+    else errs.Add("", sel.status().message());
+  }
+  const json* egress = ArrayAt(*spec, "egress", "spec", errs);
+  if (egress != nullptr) {
+    for (size_t i = 0; i < egress->size(); ++i) {
+      const std::string p = Index("spec.egress", i);
+      const json& r = (*egress)[i];
+      NetworkPolicyEgressRule rule;
+      if (!r.is_object()) {
+        errs.Add(p, "expected an object");
+        continue;
+      }
+      if (const json* to = ArrayAt(r, "to", p, errs)) {
+        for (size_t j = 0; j < to->size(); ++j) {
+          NetworkPolicyPeer peer;
+          if (!(*to)[j].is_object()) {
+            errs.Add(Index(Join(p, "to"), j), "expected an object");
+            continue;
+          }
+          ReadPeer((*to)[j], Index(Join(p, "to"), j), peer, errs);
+          rule.to.push_back(std::move(peer));
+        }
+      }
+      if (const json* ports = ArrayAt(r, "ports", p, errs)) rule.port_count = ports->size();
+      np.egress_rules.push_back(std::move(rule));
+    }
+  }
+  std::vector<std::string> types = internal::StringsAt(*spec, "policyTypes", "spec", errs);
+  if (types.empty()) {
+    // API defaulting: Ingress always; Egress when the policy has egress rules.
+    np.ingress = true;
+    np.egress = egress != nullptr && !egress->empty();
+  } else {
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (types[i] == "Ingress") np.ingress = true;
+      else if (types[i] == "Egress") np.egress = true;
+      else errs.Add(Index("spec.policyTypes", i), "unknown policy type \"" + types[i] + "\"");
+    }
+  }
+  if (!errs.empty()) return errs.ToStatus("invalid NetworkPolicy \"" + np.name + "\"");
+  return np;
+}
+
+Result<Pvc> ParsePvc(const json& obj) {
+  FieldErrors errs;
+  Pvc pvc;
+  ReadMeta(obj, "PersistentVolumeClaim", &pvc.name, &pvc.namespace_name, &pvc.labels, errs);
+  if (!errs.empty()) return errs.ToStatus("invalid PersistentVolumeClaim");
+  return pvc;
+}
+
+Result<Namespace> ParseNamespace(const json& obj) {
+  FieldErrors errs;
+  Namespace ns;
+  ReadMeta(obj, "Namespace", &ns.name, nullptr, &ns.labels, errs);
+  if (!errs.empty()) return errs.ToStatus("invalid Namespace");
+  return ns;
+}
+
+}  // namespace modelgate::policy
