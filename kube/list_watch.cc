@@ -49,7 +49,8 @@ void ListWatch::Run(const CancelToken& cancel) {
     rv_ = rv;
   };
   std::chrono::milliseconds backoff = options_.backoff_min;
-  bool need_list = true;
+  bool need_list = options_.initial_resource_version.empty();
+  if (!need_list) set_rv(options_.initial_resource_version);
   while (!cancel.cancelled()) {
     if (need_list) {
       ListOptions lo;

@@ -21,6 +21,9 @@ struct ListWatchOptions {
   std::string field_selector;
   int64_t page_size = 500;          // list pagination
   int watch_timeout_seconds = 300;  // server-side stream timeout; then a cheap resume
+  // Start by watching from this version instead of listing (e.g. a version kept from an
+  // earlier run). If the server no longer has it (410), the ListWatch lists as usual.
+  std::string initial_resource_version;
   // Wait between failed attempts doubles from min to max (reset after a success), so a
   // restarting API server is retried quickly but not hammered.
   std::chrono::milliseconds backoff_min = std::chrono::milliseconds(100);
