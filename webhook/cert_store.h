@@ -1,0 +1,60 @@
+// CertStore: the webhook's serving certificate, reloaded from disk when the
+// files change, so rotation (cert-manager, the chart's CronJob) needs no restart.
+//
+// Each TLS handshake asks the store for the current key pair (OpenSSL cert
+// callback), so a reload takes effect on the next connection and never races
+// a handshake in progress. A reload that fails (half-written files, key not
+// matching the certificate) keeps the previous pair and is reported.
+// Thread-safe.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "scanners/status.h"
+
+namespace modelgate::webhook {
+
+class CertStore {
+ public:
+  // Loads `cert_path` (PEM, leaf first, then any intermediates) and `key_path`.
+  // Error when a file is unreadable, unparsable, or the key does not match.
+  static Result<std::shared_ptr<CertStore>> Load(std::string cert_path, std::string key_path);
+  ~CertStore();
+
+  // Re-reads the files when their modification time or size changed. Returns
+  // OK when nothing changed or the reload succeeded; the error otherwise (the
+  // old pair stays in use). Called by the server at most once a second.
+  Status ReloadIfChanged();
+
+  // Configures `ctx` to ask this store for the certificate on every handshake
+  // and to refuse protocols below TLS 1.2. The store must outlive `ctx`.
+  void Install(SSL_CTX* ctx);
+
+  // SHA-256 fingerprint (hex) of the leaf certificate in use (for logs, tests).
+  std::string Fingerprint() const;
+  // How many successful loads so far (1 after Load()).
+  int generation() const;
+
+ private:
+  struct Pair;
+  CertStore(std::string cert_path, std::string key_path);
+  Status LoadNow();
+  static int OnHandshake(SSL* ssl, void* arg);
+  std::shared_ptr<const Pair> Current() const;
+
+  const std::string cert_path_;
+  const std::string key_path_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const Pair> pair_;    // guarded by mu_
+  std::string stamp_;                   // guarded by mu_: mtime+size of both files
+  int generation_ = 0;                  // guarded by mu_
+  std::chrono::steady_clock::time_point last_check_{};  // guarded by mu_
+};
+
+}  // namespace modelgate::webhook
