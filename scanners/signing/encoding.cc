@@ -7,10 +7,13 @@
 namespace modelgate::signing {
 
 std::optional<std::string> Base64Decode(std::string_view text) {
-  std::string s(text);
-  for (char& c : s) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
+  // Line breaks are skipped, as Go's and Python's decoders do (PEM-style
+  // wrapped base64 appears in real bundles).
+  std::string s;
+  s.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n' || c == '\r') continue;
+    s.push_back(c == '-' ? '+' : c == '_' ? '/' : c);
   }
   if (s.size() % 4 != 0) {
     // Unpadded input (URL-safe style): pad it, protobuf-JSON accepts both.
