@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,14 +34,12 @@ class Reporter {
 bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-struct Token {
-  std::string text;
-  size_t pos;
-};
-
-std::vector<Token> Identifiers(const std::string& code) {
-  std::vector<Token> out;
+// Calls fn(identifier, position, is_first) for each identifier in `code`,
+// without collecting them (a huge tag must not cost memory per token).
+template <typename Fn>
+void ForEachIdentifier(const std::string& code, Fn fn) {
   size_t i = 0;
+  bool first = true;
   while (i < code.size()) {
     if (!IsIdentStart(code[i]) || (i > 0 && IsIdentChar(code[i - 1]))) {
       ++i;
@@ -48,9 +47,9 @@ std::vector<Token> Identifiers(const std::string& code) {
     }
     size_t start = i;
     while (i < code.size() && IsIdentChar(code[i])) ++i;
-    out.push_back({code.substr(start, i - start), start});
+    fn(std::string_view(code).substr(start, i - start), start, first);
+    first = false;
   }
-  return out;
 }
 
 // Next / previous non-space character around [pos, pos+len) in `code`.
@@ -65,9 +64,9 @@ char PrevChar(const std::string& code, size_t before) {
 
 // Names that only matter for reaching Python internals: any dunder, and a
 // few attributes of frames, functions and Jinja objects when used after '.'.
-bool IsInternalName(const std::string& id, char before) {
+bool IsInternalName(std::string_view id, char before) {
   if (id.size() >= 4 && id.compare(0, 2, "__") == 0) return true;  // __class__, __x
-  static const std::set<std::string> kAttributes = {
+  static const std::set<std::string, std::less<>> kAttributes = {
       "mro",      "func_globals", "f_globals", "f_locals", "f_back",
       "gi_frame", "gi_code",      "tb_frame",  "co_code",  "cr_frame",
       "ag_frame", "_TemplateReference__context", "_module", "_Undefined__obj"};
@@ -100,42 +99,39 @@ bool HasKnownDunder(std::string_view s) {
 }
 
 void AuditTag(const TemplateTag& tag, Reporter& rep) {
-  std::vector<Token> ids = Identifiers(tag.code);
-  // A statement's first word says what it does.
-  if (tag.statement && !ids.empty()) {
-    static const std::set<std::string> kLoaders = {"import", "from", "include", "extends"};
-    if (kLoaders.count(ids[0].text)) {
+  static const std::set<std::string, std::less<>> kLoaders = {"import", "from", "include",
+                                                               "extends"};
+  static const std::set<std::string, std::less<>> kObjects = {
+      "cycler", "joiner", "namespace", "self", "request", "config", "url_for",
+      "get_flashed_messages"};
+  ForEachIdentifier(tag.code, [&](std::string_view id, size_t pos, bool first) {
+    // A statement's first word says what it does.
+    if (first && tag.statement && kLoaders.count(id)) {
       rep.Add("template/import", Severity::kHigh,
-              "{% " + ids[0].text + " %} loads other templates; a chat template has none to load");
+              "{% " + std::string(id) + " %} loads other templates; a chat template has none to load");
     }
-  }
-  for (size_t k = 0; k < ids.size(); ++k) {
-    const Token& t = ids[k];
-    char before = PrevChar(tag.code, t.pos);
-    char after = NextChar(tag.code, t.pos + t.text.size());
-    if (IsInternalName(t.text, before)) {
+    char before = PrevChar(tag.code, pos);
+    char after = NextChar(tag.code, pos + id.size());
+    if (IsInternalName(id, before)) {
       rep.Add("template/dunder-access", Severity::kCritical,
-              "reaches Python internals through '" + Printable(t.text) + "'");
+              "reaches Python internals through '" + Printable(id) + "'");
     }
-    if (t.text == "attr" && before == '|') {
+    if (id == "attr" && before == '|') {
       rep.Add("template/attr-filter", Severity::kHigh,
               "uses the |attr() filter, the usual way around the sandbox's attribute checks");
     }
-    if (before == '.' || before == '|') continue;  // an attribute or filter, not a global
-    if (t.text == "lipsum") {
+    if (before == '.' || before == '|') return;  // an attribute or filter, not a global
+    if (id == "lipsum") {
       rep.Add("template/escape-global", Severity::kHigh,
               "uses the 'lipsum' global, whose function globals lead to os");
     }
-    static const std::set<std::string> kObjects = {"cycler", "joiner", "namespace", "self",
-                                                   "request", "config",  "url_for",
-                                                   "get_flashed_messages"};
-    if (kObjects.count(t.text) && (after == '.' || after == '[' || after == '|')) {
+    if (kObjects.count(id) && (after == '.' || after == '[' || after == '|')) {
       rep.Add("template/escape-global", Severity::kHigh,
-              "reaches into the '" + t.text + "' object instead of calling it");
+              "reaches into the '" + std::string(id) + "' object instead of calling it");
     }
-  }
+  });
   // Strings: a dunder written out, or assembled from pieces.
-  std::string joined;
+  const std::string& joined = tag.joined;
   bool written_out = false;
   for (const std::string& lit : tag.literals) {
     if (HasFullDunder(lit) || HasKnownDunder(lit)) {
@@ -143,7 +139,6 @@ void AuditTag(const TemplateTag& tag, Reporter& rep) {
       rep.Add("template/dunder-access", Severity::kCritical,
               "names Python internals in a string: '" + Printable(lit, 60) + "'");
     }
-    joined += lit;
   }
   std::string reversed(joined.rbegin(), joined.rend());
   if ((!written_out && (HasFullDunder(joined) || HasKnownDunder(joined))) ||
@@ -155,12 +150,9 @@ void AuditTag(const TemplateTag& tag, Reporter& rep) {
     rep.Add("template/obfuscated-name", Severity::kCritical,
             "spells plain ASCII with \\x/\\u/octal escapes, hiding a name from review");
   }
-  for (const std::string& lit : tag.literals) {
-    if (lit.find("%c") != std::string::npos) {
-      rep.Add("template/obfuscated-name", Severity::kCritical,
-              "builds characters from numbers with a %c format");
-      break;
-    }
+  if (joined.find("%c") != std::string::npos) {
+    rep.Add("template/obfuscated-name", Severity::kCritical,
+            "builds characters from numbers with a %c format");
   }
   // Character harvesting: dict(__x=1)|list, ()|string|list, x|string[3].
   std::string code;
@@ -283,7 +275,7 @@ void AuditHiddenContent(std::string_view source, Reporter& rep) {
 void AuditChatTemplate(std::string_view source, std::string_view where, ScanContext& ctx) {
   ctx.AddFact(std::string(where) + "_sha256", Sha256Hex(source));
   Reporter rep(where, ctx);
-  for (const TemplateTag& tag : LexTemplateTags(source)) AuditTag(tag, rep);
+  LexTemplateTags(source, [&](const TemplateTag& tag) { AuditTag(tag, rep); });
   AuditHiddenContent(source, rep);
 }
 

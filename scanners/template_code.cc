@@ -76,8 +76,7 @@ std::string ReadLiteral(std::string_view s, size_t* i, size_t end, bool* escaped
 
 }  // namespace
 
-std::vector<TemplateTag> LexTemplateTags(std::string_view s) {
-  std::vector<TemplateTag> tags;
+void LexTemplateTags(std::string_view s, const std::function<void(const TemplateTag&)>& on_tag) {
   size_t i = 0;
   while (i + 1 < s.size()) {
     if (s[i] != '{' || (s[i + 1] != '{' && s[i + 1] != '%' && s[i + 1] != '#')) {
@@ -105,16 +104,17 @@ std::vector<TemplateTag> LexTemplateTags(std::string_view s) {
       if (c == '(' || c == '[' || c == '{') ++depth;
       if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
       if (c == '\'' || c == '"') {
-        tag.literals.push_back(ReadLiteral(s, &i, s.size(), &tag.escaped_ascii));
+        std::string lit = ReadLiteral(s, &i, s.size(), &tag.escaped_ascii);
+        tag.joined += lit;
+        if (tag.literals.size() < kMaxKeptLiterals) tag.literals.push_back(std::move(lit));
         tag.code += "\"\"";
         continue;
       }
       tag.code.push_back(c);
       ++i;
     }
-    tags.push_back(std::move(tag));
+    on_tag(tag);
   }
-  return tags;
 }
 
 }  // namespace modelgate::scanners

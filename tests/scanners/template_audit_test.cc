@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "scanners/context.h"
@@ -178,6 +179,20 @@ TEST(TemplateAudit, MalformedUtf8DoesNotStopTheAudit) {
 TEST(TemplateAudit, UnterminatedTagStillAudited) {
   EXPECT_TRUE(AuditOf("{{ x.__globals__ ").Has("template/dunder-access"));
   EXPECT_TRUE(AuditOf("{{ '__globals").Has("template/dunder-access"));
+}
+
+TEST(TemplateAudit, HugeTemplatesStayLinear) {
+  // Millions of tiny tags, and one tag with a million literals: neither may
+  // cost memory per token or time beyond linear.
+  std::string tags;
+  for (int i = 0; i < 500000; ++i) tags += "{{x}}";
+  std::string literals = "{{ ";
+  for (int i = 0; i < 1000000; ++i) literals += "'a' ~ ";
+  literals += "'__cla' ~ 'ss__' }}";
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(AuditOf(tags).report.findings.empty());
+  EXPECT_TRUE(AuditOf(literals).Has("template/obfuscated-name"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 }  // namespace
