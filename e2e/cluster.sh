@@ -86,7 +86,8 @@ start_proc() {  # name, then the command line
   local name="$1"
   shift
   mkdir -p "$LOGS" "$RUN"
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  # fd 9 holds the up/down lock; the daemons must not inherit it.
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/$name.pid"
 }
 

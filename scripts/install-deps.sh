@@ -14,7 +14,7 @@ packages=(
   python3 curl openssl procps wrk hyperfine
   # local Kubernetes control plane (e2e/cluster.sh): etcd, Go to build kube-apiserver from
   # the kubernetes source package (apt-get source needs dpkg-dev), unzip for e2e/install-tools.sh
-  etcd-server etcd-client golang-go dpkg-dev rsync unzip util-linux
+  etcd-server etcd-client golang-go dpkg-dev rsync unzip util-linux golang-github-modern-go-reflect2-dev
 )
 
 missing=()

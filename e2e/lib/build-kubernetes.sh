@@ -9,6 +9,8 @@
 # vendors all Go dependencies, so the build needs no network.
 
 MODELGATE_CACHE="${MODELGATE_CACHE:-$HOME/.cache/modelgate}"
+# Bumped whenever the build recipe changes, so binaries from an older recipe are rebuilt.
+K8S_RECIPE="2 (vendor reflect2 replaced by Debian's 1.0.2)"
 
 _sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -41,10 +43,15 @@ k8s_source_version() {
 k8s_bin_dir() { echo "$MODELGATE_CACHE/kubernetes-${1#*:}/bin"; }
 
 # Finds already built binaries without asking apt (fast path for `up`).
+k8s_cached() {  # bin dir
+  [ -x "$1/kube-apiserver" ] && [ -x "$1/kube-controller-manager" ] &&
+    grep -qxF "recipe: $K8S_RECIPE" "$1/../BUILD-INFO" 2>/dev/null
+}
+
 k8s_find_cached_bin_dir() {
   local d
   for d in "$MODELGATE_CACHE"/kubernetes-*/bin; do
-    if [ -x "$d/kube-apiserver" ] && [ -x "$d/kube-controller-manager" ]; then
+    if k8s_cached "$d"; then
       echo "$d"
       return 0
     fi
@@ -64,7 +71,7 @@ k8s_install() {
   fi
   local bin
   bin="$(k8s_bin_dir "$version")"
-  if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ]; then
+  if k8s_cached "$bin"; then
     echo "$bin"
     return 0
   fi
@@ -76,6 +83,21 @@ k8s_install() {
   local tree="$src/kubernetes-$upstream"
   if [ ! -d "$tree/cmd/kube-apiserver" ]; then
     (cd "$src" && apt-get source -q kubernetes >&2)
+  fi
+  # Kubernetes 1.20 vendors modern-go/reflect2 1.0.1, which crashes under Go >= 1.18
+  # ("unexpected fault address" in mapiterinit, e.g. on the first custom resource).
+  # Bookworm only has Go 1.19, so the vendored copy is replaced by Debian's
+  # golang-github-modern-go-reflect2-dev (1.0.2, the upstream fix; API-compatible).
+  local reflect2=/usr/share/gocode/src/github.com/modern-go/reflect2
+  if [ ! -f "$reflect2/go_above_118.go" ]; then
+    echo "cluster: golang-github-modern-go-reflect2-dev missing (scripts/install-deps.sh)" >&2
+    return 1
+  fi
+  if [ ! -f "$tree/vendor/github.com/modern-go/reflect2/go_above_118.go" ]; then
+    rm -rf "$tree/vendor/github.com/modern-go/reflect2"
+    mkdir -p "$tree/vendor/github.com/modern-go/reflect2"
+    cp -r "$reflect2"/. "$tree/vendor/github.com/modern-go/reflect2/"
+    rm -f "$tree/vendor/github.com/modern-go/reflect2/go.mod"
   fi
   local log="$MODELGATE_CACHE/kubernetes-${version#*:}/build.log"
   echo "cluster: building kube-apiserver + kube-controller-manager $version (log: $log)" >&2
@@ -93,5 +115,7 @@ k8s_install() {
     make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" >"$log" 2>&1
   ) || { echo "cluster: build failed; tail of $log:" >&2; tail -n 30 "$log" >&2; return 1; }
   cp "$tree/_output/bin/kube-apiserver" "$tree/_output/bin/kube-controller-manager" "$bin/"
+  printf 'source: kubernetes %s (Debian source package)\ngo: %s\nrecipe: %s\n' \
+    "$version" "$(go version)" "$K8S_RECIPE" >"$bin/../BUILD-INFO"
   echo "$bin"
 }
