@@ -84,11 +84,12 @@ void Informer::OnReplace(std::vector<Json>&& items) {
     std::string key = ObjectKey(item);
     if (!key.empty()) fresh.emplace(std::move(key), std::make_shared<const Json>(std::move(item)));
   }
+  Index snapshot = fresh;  // shares the objects; `fresh` is kept for the diff below
   Index old;
   {
-    std::unique_lock<std::shared_mutex> l(mu_);
+    std::unique_lock<std::shared_mutex> l(mu_);  // held for two pointer swaps only
     old.swap(index_);
-    index_ = fresh;  // shares the objects; `fresh` is kept for the diff below
+    index_.swap(snapshot);
   }
   for (const auto& [key, obj] : fresh) {
     auto it = old.find(key);
