@@ -17,6 +17,28 @@ bool IsRuleId(std::string_view id) {
   return std::find(kRuleIds.begin(), kRuleIds.end(), id) != kRuleIds.end();
 }
 
+std::string_view RuleTitle(std::string_view id) {
+  static constexpr std::pair<std::string_view, std::string_view> kTitles[] = {
+      {"MG001", "model volume with no ModelAdmission"},
+      {"MG002", "ModelAdmission not scanned yet"},
+      {"MG003", "unsafe content found in the model"},
+      {"MG004", "model format not allowed"},
+      {"MG005", "file hashes differ from the pinned ones"},
+      {"MG006", "no pinned hashes or digest"},
+      {"MG007", "origin revision is a branch or tag, not a commit"},
+      {"MG008", "signature missing, invalid or from an untrusted signer"},
+      {"MG009", "a container may run as root"},
+      {"MG010", "privilege escalation or privileged mode allowed"},
+      {"MG011", "capabilities not dropped (drop ALL; only NET_BIND_SERVICE may be added)"},
+      {"MG012", "egress not restricted by a NetworkPolicy"},
+      {"MG013", "licence not in the allowed list"},
+      {"MG014", "training compute at or above the systemic-risk threshold"},
+      {"MG015", "no training-data summary on file"}};
+  for (const auto& [rid, title] : kTitles)
+    if (rid == id) return title;
+  return "";
+}
+
 bool RuleOnByDefault(std::string_view id) { return IsRuleId(id) && id < "MG013"; }
 
 std::string_view EnforcementName(Enforcement e) {

@@ -24,6 +24,8 @@ inline constexpr std::array<std::string_view, 15> kRuleIds = {
     "MG001", "MG002", "MG003", "MG004", "MG005", "MG006", "MG007", "MG008",
     "MG009", "MG010", "MG011", "MG012", "MG013", "MG014", "MG015"};
 bool IsRuleId(std::string_view id);
+// One-line meaning of a rule id (the DESIGN.md table); "" for unknown ids.
+std::string_view RuleTitle(std::string_view id);
 // Rules on when a policy says nothing: MG001-MG012. MG013-MG015 (licence, systemic
 // risk, training-data summary) are organisation-specific and off until enabled.
 bool RuleOnByDefault(std::string_view id);

@@ -1,0 +1,136 @@
+// Workload extraction for every kind, and field-path errors.
+#include "helpers.h"
+
+namespace modelgate::policy {
+namespace {
+
+using namespace testing;
+
+json Template() {
+  json pod = CompliantPod();
+  return {{"metadata", {{"labels", {{"app", "llm"}}}, {"annotations", {{"modelgate.io/models", "llama"}}}}},
+          {"spec", pod["spec"]}};
+}
+
+json Wrap(const std::string& kind) {
+  json obj = {{"apiVersion", "apps/v1"}, {"kind", kind}, {"metadata", {{"name", "w"}, {"namespace", "ml"}}}};
+  if (kind == "CronJob") obj["spec"] = {{"jobTemplate", {{"spec", {{"template", Template()}}}}}};
+  else obj["spec"] = {{"template", Template()}};
+  return obj;
+}
+
+class Kinds : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Kinds, PodTemplateIsExtracted) {
+  auto w = WorkloadFromObject(Wrap(GetParam()));
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_EQ(w->kind, GetParam());
+  EXPECT_EQ(w->name, "w");
+  EXPECT_EQ(w->namespace_name, "ml");
+  EXPECT_EQ(w->labels.at("app"), "llm");
+  EXPECT_EQ(w->annotations.at("modelgate.io/models"), "llama");
+  ASSERT_EQ(w->containers.size(), 1u);
+  EXPECT_EQ(w->containers[0].mounts[0].sub_path, "llama-3-8b");
+  ASSERT_EQ(w->volumes.size(), 1u);
+  EXPECT_EQ(w->volumes[0].kind, VolumeKind::kPvc);
+  EXPECT_EQ(w->volumes[0].claim_name, "models");
+  EXPECT_EQ(w->pod_security.run_as_non_root, std::optional<bool>(true));
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Kinds,
+                         ::testing::Values("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+                                           "ReplicationController", "Job", "CronJob"));
+
+TEST(Workload, PodUsesItsOwnMetadata) {
+  json pod = CompliantPod();
+  pod["metadata"].erase("name");
+  pod["metadata"]["generateName"] = "server-";
+  pod["metadata"].erase("namespace");
+  auto w = WorkloadFromObject(pod, "from-request");
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_EQ(w->name, "server-");
+  EXPECT_EQ(w->namespace_name, "from-request");
+  EXPECT_EQ(w->labels.at("app"), "llm");
+}
+
+TEST(Workload, EphemeralContainersSubresourceBody) {
+  json pod = CompliantPod();
+  pod["spec"]["ephemeralContainers"] = json::parse(
+      R"([{"name": "debugger", "image": "busybox", "targetContainerName": "server",
+           "securityContext": {"privileged": true},
+           "volumeMounts": [{"name": "weights", "mountPath": "/w"}]}])");
+  auto w = WorkloadFromObject(pod);
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  ASSERT_EQ(w->containers.size(), 2u);
+  EXPECT_EQ(w->containers[1].kind, ContainerKind::kEphemeral);
+  EXPECT_EQ(w->containers[1].security.privileged, std::optional<bool>(true));
+}
+
+TEST(Workload, ContainerOrderIsInitRegularEphemeral) {
+  json pod = CompliantPod();
+  pod["spec"]["initContainers"] = json::parse(R"([{"name": "fetch", "image": "x"}])");
+  pod["spec"]["ephemeralContainers"] = json::parse(R"([{"name": "dbg", "image": "x"}])");
+  auto w = WorkloadFromObject(pod);
+  ASSERT_TRUE(w.ok());
+  ASSERT_EQ(w->containers.size(), 3u);
+  EXPECT_EQ(w->containers[0].kind, ContainerKind::kInit);
+  EXPECT_EQ(w->containers[1].kind, ContainerKind::kRegular);
+  EXPECT_EQ(w->containers[2].kind, ContainerKind::kEphemeral);
+}
+
+TEST(Workload, VolumeKinds) {
+  json pod = CompliantPod();
+  pod["spec"]["volumes"] = json::parse(R"([
+    {"name": "a", "hostPath": {"path": "/mnt/models"}},
+    {"name": "b", "image": {"reference": "reg/m:1"}},
+    {"name": "c", "emptyDir": {}},
+    {"name": "d", "persistentVolumeClaim": {"claimName": "p"}}])");
+  auto w = WorkloadFromObject(pod);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->volumes[0].kind, VolumeKind::kHostPath);
+  EXPECT_EQ(w->volumes[0].host_path, "/mnt/models");
+  EXPECT_EQ(w->volumes[1].kind, VolumeKind::kImage);
+  EXPECT_EQ(w->volumes[1].image_reference, "reg/m:1");
+  EXPECT_EQ(w->volumes[2].kind, VolumeKind::kOther);
+  EXPECT_EQ(w->volumes[2].other_type, "emptyDir");
+  EXPECT_EQ(w->volumes[3].claim_name, "p");
+}
+
+TEST(Workload, SubPathExprIsMarked) {
+  json pod = CompliantPod();
+  pod["spec"]["containers"][0]["volumeMounts"][0] = {{"name", "weights"}, {"mountPath", "/m"}, {"subPathExpr", "$(X)"}};
+  auto w = WorkloadFromObject(pod);
+  ASSERT_TRUE(w.ok());
+  EXPECT_TRUE(w->containers[0].mounts[0].sub_path_expr);
+}
+
+TEST(WorkloadErrors, UnsupportedKind) {
+  auto w = WorkloadFromObject(json::parse(R"({"kind": "Service", "metadata": {"name": "s"}, "spec": {}})"));
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("unsupported kind \"Service\""), std::string::npos);
+}
+
+TEST(WorkloadErrors, MissingPodSpecNamesThePath) {
+  auto w = WorkloadFromObject(json::parse(R"({"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {}}})"));
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("spec.jobTemplate.spec.template.spec: required"), std::string::npos)
+      << w.status().message();
+}
+
+TEST(WorkloadErrors, WrongTypeNamesTheFieldPath) {
+  json dep = Wrap("Deployment");
+  dep["spec"]["template"]["spec"]["containers"][0]["securityContext"]["runAsUser"] = "root";
+  auto w = WorkloadFromObject(dep);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("spec.template.spec.containers[0].securityContext.runAsUser: expected an integer"),
+            std::string::npos)
+      << w.status().message();
+}
+
+TEST(WorkloadErrors, NotAnObject) {
+  EXPECT_FALSE(WorkloadFromObject(json::array()).ok());
+  EXPECT_FALSE(WorkloadFromObject(json("Pod")).ok());
+}
+
+}  // namespace
+}  // namespace modelgate::policy
