@@ -1,0 +1,141 @@
+// `modelgate webhook`: the validating admission webhook server.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "cli/command.h"
+#include "kube/config.h"
+#include "webhook/cert_store.h"
+#include "webhook/https_server.h"
+#include "webhook/informer_view.h"
+#include "webhook/metrics.h"
+#include "webhook/scan_requester.h"
+#include "webhook/validator.h"
+
+namespace {
+using namespace modelgate;
+
+constexpr const char* kUsage =
+    "usage: modelgate webhook --tls-cert FILE --tls-key FILE [options]\n"
+    "\n"
+    "Serves POST /validate (admission.k8s.io/v1 AdmissionReview), /healthz and /readyz over\n"
+    "HTTPS (TLS 1.2+; the certificate files are re-read when they change), and /metrics on a\n"
+    "separate port. Reads ModelAdmissions, policies, NetworkPolicies, PVCs and Namespaces from\n"
+    "watch caches; /readyz is ready once they are synced.\n"
+    "  --kubeconfig FILE     (default: $KUBECONFIG, else in-cluster service account)\n"
+    "  --address ADDR        listen address (default 0.0.0.0)\n"
+    "  --port N              HTTPS port (default 8443; 0 picks a free one and prints it)\n"
+    "  --metrics-addr A:P    Prometheus /metrics (default 0.0.0.0:9090)\n"
+    "  --own-namespace NS    modelgate's namespace, never affected (default $POD_NAMESPACE)\n"
+    "  --deadline-ms N       internal decision deadline (default 2500; keep below timeoutSeconds)\n";
+
+int RunWebhook(int argc, char** argv) {
+  std::string kubeconfig, cert, key, address = "0.0.0.0", metrics_addr = "0.0.0.0:9090";
+  int port = 8443;
+  webhook::ValidatorOptions vopts;
+  if (const char* ns = std::getenv("POD_NAMESPACE")) vopts.evaluate.own_namespace = ns;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "modelgate webhook: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a == "--kubeconfig") {
+      kubeconfig = next();
+    } else if (a == "--tls-cert") {
+      cert = next();
+    } else if (a == "--tls-key") {
+      key = next();
+    } else if (a == "--address") {
+      address = next();
+    } else if (a == "--port") {
+      port = std::atoi(next().c_str());
+    } else if (a == "--metrics-addr") {
+      metrics_addr = next();
+    } else if (a == "--own-namespace") {
+      vopts.evaluate.own_namespace = next();
+    } else if (a == "--deadline-ms") {
+      vopts.deadline = std::chrono::milliseconds(std::atoi(next().c_str()));
+    } else {
+      std::fprintf(stderr, "modelgate webhook: unknown option '%s'\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (cert.empty() || key.empty()) {
+    std::fprintf(stderr, "modelgate webhook: --tls-cert and --tls-key are required\n%s", kUsage);
+    return 2;
+  }
+  // Block the stop signals before any thread starts, so only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto config = kubeconfig.empty() ? kube::DefaultConfig() : kube::LoadKubeconfig(kubeconfig);
+  if (!config.ok()) {
+    spdlog::error("modelgate webhook: Kubernetes config: {}", config.status().message());
+    return 1;
+  }
+  auto client = kube::Client::Create(config.value());
+  if (!client.ok()) {
+    spdlog::error("modelgate webhook: {}", client.status().message());
+    return 1;
+  }
+  auto store = webhook::CertStore::Load(cert, key);
+  if (!store.ok()) {
+    spdlog::error("modelgate webhook: {}", store.status().message());
+    return 1;
+  }
+  webhook::WebhookMetrics metrics;
+  if (Status s = metrics.Serve(metrics_addr); !s.ok()) {
+    spdlog::error("modelgate webhook: {}", s.message());
+    return 1;
+  }
+  webhook::InformerClusterView view(client.value());
+  view.Start();
+  webhook::AnnotationScanRequester requester(client.value());
+  webhook::Validator validator(
+      view, [&view] { return view.HasSynced(); }, vopts, &metrics,
+      [&requester](const std::string& ns, const std::string& name, int64_t gen) { requester.Request(ns, name, gen); });
+
+  webhook::ServerOptions sopts;
+  sopts.address = address;
+  sopts.port = port;
+  sopts.tls = store.value();
+  auto server = webhook::HttpsServer::Start(
+      sopts, {{"/validate", [&validator](const webhook::HttpRequest& r) { return validator.Handle(r); }},
+              {"/healthz", [](const webhook::HttpRequest&) { return webhook::HttpResponse{200, "text/plain", "ok"}; }},
+              {"/readyz", [&view](const webhook::HttpRequest&) {
+                 return view.HasSynced() ? webhook::HttpResponse{200, "text/plain", "ok"}
+                                         : webhook::HttpResponse{503, "text/plain", "caches not synced"};
+               }}});
+  if (!server.ok()) {
+    spdlog::error("modelgate webhook: {}", server.status().message());
+    return 1;
+  }
+  spdlog::info("modelgate webhook serving on {} (metrics on port {}), certificate sha256 {}", server.value()->url(),
+               metrics.port(), store.value()->Fingerprint());
+  // Machine-readable line for scripts that started us with --port 0.
+  std::printf("listening %s\n", server.value()->url().c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("modelgate webhook: signal {}, shutting down", sig);
+  server.value()->Stop();
+  view.Stop();
+  return 0;
+}
+
+}  // namespace
+
+MODELGATE_COMMAND("webhook", "run the validating admission webhook (HTTPS)", RunWebhook);
