@@ -114,8 +114,13 @@ BundleVerification VerifyBundle(const Bundle& bundle, const ArtifactRef& artifac
 
   // 2. The signature over the content.
   if (bundle.is_dsse) {
-    if (!VerifyMessage(key.get(), Pae(bundle.payload_type, bundle.payload), bundle.signature).ok())
-      return Fail(Outcome::kInvalid, "DSSE signature does not verify with the signer's key");
+    if (!VerifyMessage(key.get(), Pae(bundle.payload_type, bundle.payload), bundle.signature).ok()) {
+      // With a configured key we cannot tell tampering from another signer;
+      // either way the configured key did not sign this.
+      if (policy.mode == SignerMode::kPublicKey)
+        return Fail(Outcome::kUntrusted, "DSSE signature was not made by the configured key");
+      return Fail(Outcome::kInvalid, "DSSE signature does not verify with the signing certificate's key");
+    }
     if (artifact.sha256) {
       if (bundle.payload_type != kInTotoType)
         return Fail(Outcome::kInvalid, "DSSE payload type " + bundle.payload_type + " is not in-toto");
@@ -138,7 +143,11 @@ BundleVerification VerifyBundle(const Bundle& bundle, const ArtifactRef& artifac
                               : (DefaultDigest(key.get()) == EVP_sha256()
                                      ? VerifyPrehashed(key.get(), EVP_sha256(), *artifact.sha256, bundle.signature)
                                      : Status::Error("this key type needs the artifact itself, not its digest"));
-    if (!s.ok()) return Fail(Outcome::kInvalid, "message signature does not verify: " + s.message());
+    if (!s.ok()) {
+      if (policy.mode == SignerMode::kPublicKey)
+        return Fail(Outcome::kUntrusted, "message signature was not made by the configured key: " + s.message());
+      return Fail(Outcome::kInvalid, "message signature does not verify: " + s.message());
+    }
     logged.artifact_sha256 = *artifact.sha256;
   }
   logged.signature = bundle.signature;
