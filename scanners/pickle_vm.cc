@@ -395,6 +395,18 @@ class PickleMachine::Impl {
     op_offset_ = r_.offset();
     uint8_t op;
     if (!r_.U8(&op)) return Short();
+    if (!Exec(op)) return false;
+    // CPython reading from a file without peek() (torch.load's BytesIO of
+    // data.pkl) drops the rest of a frame when an opcode runs past its end,
+    // while pickle.loads reads straight on: the two see different opcodes.
+    // Python's pickler never writes this, so it is treated as malformed.
+    if (frame_end_ != 0 && op_offset_ < frame_end_ && r_.offset() > frame_end_) {
+      return Malformed("opcode crosses the end of its FRAME (loaders disagree on what follows)");
+    }
+    return true;
+  }
+
+  bool Exec(uint8_t op) {
     switch (op) {
       case 0x80: {  // PROTO
         uint8_t p;
@@ -407,6 +419,10 @@ class PickleMachine::Impl {
         uint64_t n;
         if (!r_.U64LE(&n)) return Short();
         if (n > r_.remaining()) return Short();
+        if (frame_end_ != 0 && op_offset_ < frame_end_) {
+          return Malformed("FRAME starts before the previous frame ends");
+        }
+        frame_end_ = r_.offset() + n;
         return true;
       }
       case '.': {  // STOP
@@ -757,6 +773,7 @@ class PickleMachine::Impl {
   Reader r_;
   StreamResult res_;
   uint64_t op_offset_ = 0;
+  uint64_t frame_end_ = 0;  // end of the current FRAME, 0 before the first
   std::vector<Value> stack_;
   std::vector<size_t> marks_;
   std::vector<Value> memo_;

@@ -182,6 +182,25 @@ TEST(PickleEvasion, FrameClaimingMoreThanRemainsIsUndecided) {
   EXPECT_FALSE(a.undecided.empty());
 }
 
+TEST(PickleEvasion, OpcodeStraddlingFrameEndIsUndecided) {
+  // FRAME of 2 bytes, then an 8-byte BINFLOAT: pickle.loads reads on, while
+  // torch.load's BytesIO path drops the frame's tail and parses other opcodes.
+  std::string p = "\200\004\225\002\000\000\000\000\000\000\000"
+                  "G\000\000\000\000\000\000\000\000\207M\003\000."s;
+  PickleAnalysis a = Scan(p);
+  ASSERT_FALSE(a.undecided.empty());
+  EXPECT_NE(a.undecided[0].find("FRAME"), std::string::npos);
+}
+
+TEST(PickleEvasion, ConsecutiveFramesAreFine) {
+  // Two frames back to back, each holding whole opcodes, as pickle writes them.
+  std::string bytes = "\200\004\225\002\000\000\000\000\000\000\000]\224"s +
+                      "\225\001\000\000\000\000\000\000\000."s;
+  PickleAnalysis a = Scan(bytes);
+  EXPECT_TRUE(a.undecided.empty()) << a.undecided.front();
+  EXPECT_EQ(a.streams, 1u);
+}
+
 TEST(PickleEvasion, InstOpcode) {
   PickleAnalysis a = Scan("(S'ls'\nios\nsystem\n."s);
   ASSERT_TRUE(IsDangerous(a, "os.system"));
