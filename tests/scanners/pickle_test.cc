@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -447,6 +448,29 @@ TEST(PickleBounds, ManyFalseProtoStartsExhaustTheBudgetNotTheClock) {
   for (int i = 0; i < 20000; ++i) p += "\200\002";
   PickleAnalysis a = Scan(p, limits);
   EXPECT_FALSE(a.undecided.empty());
+}
+
+TEST(PickleEvasion, EmbeddedPickleFoundAcrossFileReadChunks) {
+  // Through a FileSource the search reads 1 MiB chunks: put the PROTO pair
+  // on both sides of a chunk edge (the search starts at offset 3, after the
+  // failed second stream at offset 2).
+  for (size_t at : {size_t{3} + (1u << 20) - 1, size_t{3} + (1u << 20)}) {
+    std::string bytes = "N."s + std::string(at - 2, '\0') + kOsSystemProto2;
+    std::string path = ::testing::TempDir() + "pickle_chunk_edge.bin";
+    {
+      std::FILE* f = std::fopen(path.c_str(), "wb");
+      ASSERT_NE(f, nullptr);
+      std::fwrite(bytes.data(), 1, bytes.size(), f);
+      std::fclose(f);
+    }
+    auto src = FileSource::Open(path);
+    ASSERT_TRUE(src.ok());
+    PickleAnalysis a = AnalyzePickleSource(**src, ScanLimits());
+    ASSERT_TRUE(IsDangerous(a, "os.system")) << at;
+    EXPECT_EQ(Find(a, "os.system")->stream_offset, at);
+    EXPECT_TRUE(a.undecided.empty());
+    std::remove(path.c_str());
+  }
 }
 
 // ---- entry points used by dispatch
