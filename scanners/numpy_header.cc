@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <map>
-#include <utility>
 
 namespace modelgate::scanners {
 namespace {
@@ -16,8 +15,8 @@ struct PyValue {
   bool negative = false;
   uint64_t magnitude = 0;  // |int|
   bool boolean = false;
-  std::vector<PyValue> items;                        // tuple, list
-  std::vector<std::pair<PyValue, PyValue>> entries;  // dict, in order
+  std::vector<PyValue> items;  // tuple, list; dict values
+  std::vector<PyValue> keys;   // dict keys, parallel to items
 };
 
 class LiteralParser {
@@ -146,7 +145,8 @@ class LiteralParser {
       if (!Eat(':')) return Error("expected ':' in dict");
       st = Value(&value, depth + 1);
       if (!st.ok()) return st;
-      v->entries.emplace_back(std::move(key), std::move(value));
+      v->keys.push_back(std::move(key));
+      v->items.push_back(std::move(value));
       if (Eat(',')) continue;
       if (Eat('}')) return Status::Ok();
       return Error("expected ',' or '}'");
@@ -221,9 +221,9 @@ Result<NpyHeader> ParseNpyHeader(std::string_view text) {
   if (dict.kind != PyValue::kDict) return Status::Error("header is not a dict");
   // numpy requires exactly these keys; the last duplicate wins, as in Python.
   std::map<std::string, const PyValue*> keys;
-  for (const auto& [k, v] : dict.entries) {
-    if (k.kind != PyValue::kStr) return Status::Error("header has a non-string key");
-    keys[k.str] = &v;
+  for (size_t i = 0; i < dict.keys.size(); ++i) {
+    if (dict.keys[i].kind != PyValue::kStr) return Status::Error("header has a non-string key");
+    keys[dict.keys[i].str] = &dict.items[i];
   }
   if (keys.size() != 3 || !keys.count("descr") || !keys.count("fortran_order") ||
       !keys.count("shape")) {

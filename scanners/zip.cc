@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <string_view>
 
 #include "scanners/archive_paths.h"
@@ -37,15 +38,19 @@ struct Layout {
 
 Layout DetectLayout(const std::vector<ZipEntry>& entries) {
   Layout layout;
-  std::map<std::string_view, bool> names;
-  for (const ZipEntry& e : entries) names[e.name] = true;
+  std::set<std::string_view> names;
+  for (const ZipEntry& e : entries) names.insert(e.name);
+  auto has_prefix = [&names](const std::string& prefix) {
+    auto it = names.lower_bound(prefix);
+    return it != names.end() && StartsWith(*it, prefix);
+  };
   // torch.save: <root>/data.pkl plus <root>/data/N storages or <root>/version.
+  // Sorted-set lookups keep this linear-logarithmic in hostile member counts.
   for (const ZipEntry& e : entries) {
     if (!EndsWith(e.name, "/data.pkl")) continue;
     std::string root = e.name.substr(0, e.name.size() - std::string_view("data.pkl").size());
-    bool storages = false;
-    for (const ZipEntry& o : entries) storages = storages || StartsWith(o.name, root + "data/");
-    if (storages || names.count(root + "version") || names.count(root + ".data/version")) {
+    if (has_prefix(root + "data/") || names.count(root + "version") ||
+        names.count(root + ".data/version")) {
       layout.format = Format::kPyTorchZip;
       layout.torch_root = root;
       return layout;

@@ -98,6 +98,37 @@ TEST(AnalyzeZip, NpzAndKerasLayouts) {
   EXPECT_EQ(CountZipFindings(k), 0);
 }
 
+TEST(AnalyzeZip, KerasConfigIsAudited) {
+  FileReport k = Scan(
+      BuildZip({{"config.json",
+                 R"({"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda",)"
+                 R"( "config": {"name": "l", "function": "payload"}}]}})"},
+                {"metadata.json", R"({"keras_version": "3.0"})"}}),
+      "x.keras");
+  EXPECT_EQ(k.format, Format::kKeras);
+  EXPECT_TRUE(Has(k, "keras/lambda-layer", "x.keras!config.json"));
+}
+
+TEST(AnalyzeZip, StoredMemberAboveTheMemberBoundIsAnalyzedInPlace) {
+  // Stored members are windows of the archive, never copies: the member
+  // bound (which limits copies) does not apply, so huge tensors scan fine.
+  ScanLimits lim;
+  lim.max_member_bytes = 1024;
+  std::vector<ZipMember> m = TorchMembers();
+  m[0].data = kEvilPickle + std::string(64 * 1024, '\0');
+  m[1].data = std::string(256 * 1024, '\x01');
+  FileReport r = Scan(BuildZip(m), "m.pt", lim);
+  EXPECT_TRUE(Reached(r, "m.pt!archive/data.pkl"));
+  for (const Undecided& u : r.undecided) EXPECT_NE(u.file, "m.pt!archive/data/0") << u.reason;
+}
+
+TEST(AnalyzeZip, TorchStorageThatIsACompletePickleIsReported) {
+  std::vector<ZipMember> m = TorchMembers();
+  m.push_back({"archive/data/1", kEvilPickle});
+  FileReport r = Scan(BuildZip(m));
+  EXPECT_TRUE(Has(r, "zip/hidden-pickle", "m.pt!archive/data/1"));
+}
+
 TEST(AnalyzeZip, LocalAndCentralNameMismatchIsReported) {
   std::vector<ZipMember> m = TorchMembers();
   m[0].local_name = "archive/data.txt";
