@@ -73,6 +73,9 @@ struct BadCase {
   const char* error;
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
+
 class PolicyErrors : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(PolicyErrors, FieldPath) {

@@ -20,15 +20,15 @@ fs::path Binary() {
   return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "cli" / "modelgate";
 }
 
-struct Run {
+struct CliRun {
   int code = -1;
   std::string out;
 };
 
-Run Exec(const std::string& args, const std::string& stdin_file = "") {
+CliRun Exec(const std::string& args, const std::string& stdin_file = "") {
   std::string cmd = Binary().string() + " check " + args + " 2>/dev/null";
   if (!stdin_file.empty()) cmd += " < " + stdin_file;
-  Run r;
+  CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   char buf[4096];
@@ -69,7 +69,7 @@ std::string DeploymentYaml(bool root) {
 TEST_F(CheckCli, CompliantWorkloadExitsZero) {
   Write("admissions/llama.json", AdmittedModel().dump());
   std::string f = Write("app.yaml", DeploymentYaml(false));
-  Run r = Exec("-f " + f + " --admissions " + (dir_ / "admissions").string());
+  CliRun r = Exec("-f " + f + " --admissions " + (dir_ / "admissions").string());
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("Deployment \"llm\" in namespace \"ml\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("admitted"), std::string::npos) << r.out;
@@ -78,7 +78,7 @@ TEST_F(CheckCli, CompliantWorkloadExitsZero) {
 TEST_F(CheckCli, DeniedWorkloadExitsOneWithRuleLines) {
   Write("admissions/llama.json", AdmittedModel().dump());
   std::string f = Write("app.yaml", DeploymentYaml(true));
-  Run r = Exec("-f " + f + " --admissions " + (dir_ / "admissions").string());
+  CliRun r = Exec("-f " + f + " --admissions " + (dir_ / "admissions").string());
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("DENIED"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[deny] MG009 container \"server\": may run as root"), std::string::npos) << r.out;
@@ -87,7 +87,7 @@ TEST_F(CheckCli, DeniedWorkloadExitsOneWithRuleLines) {
 TEST_F(CheckCli, StdinAndListAndJsonOutput) {
   json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", {AdmittedModel(), DenyAllEgress(), CompliantPod()}}};
   std::string f = Write("list.json", list.dump());
-  Run r = Exec("-f - --output json", f);
+  CliRun r = Exec("-f - --output json", f);
   EXPECT_EQ(r.code, 0) << r.out;
   json j = json::parse(r.out);
   EXPECT_EQ(j["apiVersion"], "modelgate.io/check/v1");
@@ -98,7 +98,7 @@ TEST_F(CheckCli, StdinAndListAndJsonOutput) {
 
 TEST_F(CheckCli, UnregisteredModelInSarif) {
   std::string f = Write("pod.yaml", CompliantPod().dump() + "\n---\n" + DenyAllEgress().dump());
-  Run r = Exec("-f " + f + " --output sarif");
+  CliRun r = Exec("-f " + f + " --output sarif");
   EXPECT_EQ(r.code, 1) << r.out;
   json j = json::parse(r.out);
   EXPECT_EQ(j["version"], "2.1.0");
@@ -118,7 +118,7 @@ kind: ModelAdmissionPolicy
 metadata: {name: warn}
 spec: {enforcement: Warn}
 )");
-  Run r = Exec("-f " + f + " --admissions " + (dir_ / "admissions").string() + " --policy " + p);
+  CliRun r = Exec("-f " + f + " --admissions " + (dir_ / "admissions").string() + " --policy " + p);
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("[warn] MG009"), std::string::npos) << r.out;
 }

@@ -13,6 +13,9 @@ struct Case {
   const char* fails;     // expected text of the MG012 line, or nullptr for restricted
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+
 class Egress : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Egress, Evaluate) {

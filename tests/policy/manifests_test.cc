@@ -34,7 +34,7 @@ metadata: {name: b}
   EXPECT_EQ(data["flops"], 1e25);
   EXPECT_TRUE(data["nothing"].is_null());
   EXPECT_EQ(data["hex"], "0x10");
-  EXPECT_EQ((*objs)[1].origin, "x.yaml#4");
+  EXPECT_EQ((*objs)[1].origin, "x.yaml#3");  // the empty document counts
 }
 
 TEST(Load, ListsAreExpanded) {

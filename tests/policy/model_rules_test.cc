@@ -17,6 +17,9 @@ struct Case {
   const char* contains;  // expected text in the violation line (optional)
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+
 AdmissionPolicy AllRules() {
   AdmissionPolicy p = DefaultPolicy();
   for (auto id : kRuleIds) p.rules.enabled.insert(std::string(id));
@@ -48,7 +51,7 @@ const Case kCases[] = {
     {"CompliantPodIsAdmitted", nullptr, nullptr, nullptr, nullptr},
     // MG001
     {"UnregisteredModelPvc", [](json& pod, json&) { pod["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"] = "other"; },
-     nullptr, "MG001", "volume \"weights\" mounted at /models/llama"},
+     nullptr, "MG001", "volume \"weights\": mounted at /models/llama"},
     {"MountOutsideTheModelSubPath", [](json& pod, json&) { pod["spec"]["containers"][0]["volumeMounts"][0]["subPath"] = "mistral"; },
      nullptr, "MG001", "subPath \"mistral\""},
     {"WholeClaimMountIsNotCoveredBySubPathAdmission",

@@ -17,6 +17,9 @@ struct Case {
   const char* contains;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+
 json Restricted() {
   return json::parse(R"({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}})");
 }
