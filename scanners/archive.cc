@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "scanners/archive_io.h"
 #include "scanners/archive_paths.h"
 #include "scanners/dispatch.h"
 
@@ -16,54 +17,6 @@ namespace {
 
 constexpr size_t kChunk = 64 * 1024;
 constexpr uint64_t kRatioFloor = 1 << 20;
-
-// libarchive pulls bytes through these callbacks, so the container is read
-// window by window from the ByteSource, never loaded whole.
-struct SourceCursor {
-  const ByteSource* src = nullptr;
-  uint64_t pos = 0;
-  std::string buf;
-};
-
-la_ssize_t ReadCb(struct archive* a, void* data, const void** out) {
-  auto* c = static_cast<SourceCursor*>(data);
-  if (!c->src->ReadAt(c->pos, kChunk, &c->buf)) {
-    archive_set_error(a, EIO, "read error");
-    return -1;
-  }
-  c->pos += c->buf.size();
-  *out = c->buf.data();
-  return static_cast<la_ssize_t>(c->buf.size());
-}
-
-la_int64_t SkipCb(struct archive*, void* data, la_int64_t request) {
-  auto* c = static_cast<SourceCursor*>(data);
-  if (request <= 0) return 0;
-  uint64_t n = std::min<uint64_t>(static_cast<uint64_t>(request), c->src->size() - std::min(c->pos, c->src->size()));
-  c->pos += n;
-  return static_cast<la_int64_t>(n);
-}
-
-la_int64_t SeekCb(struct archive*, void* data, la_int64_t offset, int whence) {
-  auto* c = static_cast<SourceCursor*>(data);
-  int64_t base = whence == SEEK_SET ? 0
-                 : whence == SEEK_CUR ? static_cast<int64_t>(c->pos)
-                                      : static_cast<int64_t>(c->src->size());
-  int64_t target = base + offset;
-  if (target < 0) return ARCHIVE_FATAL;
-  c->pos = std::min<uint64_t>(static_cast<uint64_t>(target), c->src->size());
-  return static_cast<la_int64_t>(c->pos);
-}
-
-struct ArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<struct archive, ArchiveDeleter>;
-
-std::string ErrorOf(struct archive* a) {
-  const char* e = archive_error_string(a);
-  return e ? e : "unknown libarchive error";
-}
 
 // Everything one archive walk shares.
 struct Walk {
@@ -89,7 +42,7 @@ DataOutcome ReadEntryData(Walk& w, ScanContext& mctx, std::string* out) {
     la_ssize_t n = archive_read_data(w.a, buf, sizeof(buf));
     if (n == 0) break;
     if (n < 0) {
-      mctx.Undecide("cannot read member data: " + ErrorOf(w.a));
+      mctx.Undecide("cannot read member data: " + ArchiveError(w.a));
       return DataOutcome::kStop;
     }
     w.produced += static_cast<uint64_t>(n);
@@ -194,7 +147,7 @@ void ConfigureFormats(struct archive* a, Format format) {
 }  // namespace
 
 void AnalyzeArchive(const ByteSource& src, Format format, ScanContext& ctx) {
-  ArchivePtr holder(archive_read_new());
+  ArchiveReadPtr holder(archive_read_new());
   struct archive* a = holder.get();
   if (a == nullptr) {
     ctx.Undecide("libarchive initialisation failed");
@@ -203,12 +156,8 @@ void AnalyzeArchive(const ByteSource& src, Format format, ScanContext& ctx) {
   ConfigureFormats(a, format);
   SourceCursor cursor;
   cursor.src = &src;
-  archive_read_set_callback_data(a, &cursor);
-  archive_read_set_read_callback(a, ReadCb);
-  archive_read_set_skip_callback(a, SkipCb);
-  archive_read_set_seek_callback(a, SeekCb);
-  if (archive_read_open1(a) != ARCHIVE_OK) {
-    ctx.Undecide("unreadable " + std::string(FormatName(format)) + " archive: " + ErrorOf(a));
+  if (OpenArchiveOnSource(a, &cursor) != ARCHIVE_OK) {
+    ctx.Undecide("unreadable " + std::string(FormatName(format)) + " archive: " + ArchiveError(a));
     return;
   }
   Walk w{a, &cursor, format, &ctx, 0, format != Format::kTar && format != Format::kPyTorchTar};
@@ -220,7 +169,7 @@ void AnalyzeArchive(const ByteSource& src, Format format, ScanContext& ctx) {
     int rc = archive_read_next_header(a, &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-      ctx.Undecide("unreadable " + std::string(FormatName(format)) + " archive: " + ErrorOf(a));
+      ctx.Undecide("unreadable " + std::string(FormatName(format)) + " archive: " + ArchiveError(a));
       break;
     }
     // libarchive stacks filters by itself (gzip inside gzip inside xz...):

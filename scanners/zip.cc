@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "scanners/archive_paths.h"
+#include "scanners/archive_stream.h"
 #include "scanners/dispatch.h"
 #include "scanners/format.h"
 #include "scanners/keras.h"
@@ -23,6 +24,9 @@ constexpr uint16_t kFlagEncrypted = 0x0001;
 constexpr uint16_t kFlagStrongEncryption = 0x0040;
 constexpr uint16_t kMethodStored = 0;
 constexpr uint16_t kMethodDeflate = 8;
+constexpr uint16_t kMethodBzip2 = 12;
+constexpr uint16_t kMethodZstd = 93;
+constexpr uint16_t kMethodXz = 95;
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -110,7 +114,12 @@ std::unique_ptr<ByteSource> OpenMember(const ByteSource& src, const ZipEntry& e,
     }
     return std::make_unique<SliceSource>(src, data_offset, e.compressed_size);
   }
-  if (e.method != kMethodDeflate) {
+  // zipfile (numpy's npz loader) also reads bzip2 and, in newer Pythons,
+  // xz/zstd members; those are bare streams libarchive decompresses. LZMA (14)
+  // has a ZIP-specific header and stays undecided, as do the rest.
+  bool libarchive_method = e.method == kMethodBzip2 || e.method == kMethodXz ||
+                           e.method == kMethodZstd;
+  if (e.method != kMethodDeflate && !libarchive_method) {
     mctx.Undecide("unsupported compression method " + std::to_string(e.method) +
                   " (PyTorch reads only stored and deflate)");
     return nullptr;
@@ -121,7 +130,13 @@ std::unique_ptr<ByteSource> OpenMember(const ByteSource& src, const ZipEntry& e,
     return nullptr;
   }
   std::string out, detail;
-  InflateOutcome rc = InflateMember(src, data_offset, e.compressed_size, mctx, &out, &detail);
+  InflateOutcome rc;
+  if (libarchive_method) {
+    SliceSource packed(src, data_offset, e.compressed_size);
+    rc = DecompressStream(packed, mctx, &out, &detail);
+  } else {
+    rc = InflateMember(src, data_offset, e.compressed_size, mctx, &out, &detail);
+  }
   if (rc == InflateOutcome::kBudget) return nullptr;  // ChargeDecompressed undecided it
   if (rc != InflateOutcome::kOk) {
     mctx.Undecide(detail);

@@ -168,6 +168,25 @@ TEST(AnalyzeArchive, CorruptStreamIsUndecided) {
   EXPECT_FALSE(Scan(junk_7z, "j.7z").undecided.empty());
 }
 
+TEST(AnalyzeZip, Bzip2AndXzMembersAreDecompressedThroughLibarchive) {
+  // zipfile (and so numpy's npz loader) reads these methods; PyTorch does not.
+  for (auto [method, filter] : {std::pair<uint16_t, const char*>{12, "bzip2"}, {95, "xz"}}) {
+    testing::ZipMember m("payload.pkl", Write("raw", filter, {{"data", kEvilPickle}}), method);
+    m.crc = testing::Crc(kEvilPickle);
+    m.declared_size = kEvilPickle.size();
+    FileReport r = Scan(testing::BuildZip({m}), "z.zip");
+    EXPECT_TRUE(Reached(r, "z.zip!payload.pkl")) << filter;
+    EXPECT_FALSE(UndecidedWith(r, "compression method")) << filter;
+    for (const Finding& f : r.findings) EXPECT_NE(f.rule, "zip/bad-crc") << filter;
+  }
+}
+
+TEST(AnalyzeZip, Bzip2MemberThatIsNotBzip2IsUndecided) {
+  testing::ZipMember m("payload.pkl", kEvilPickle, 12);
+  FileReport r = Scan(testing::BuildZip({m}), "z.zip");
+  EXPECT_TRUE(UndecidedWith(r, "not a compressed stream"));
+}
+
 TEST(AnalyzeArchive, PathTraversalIsReported) {
   FileReport r = Scan(Write("tar", "none", {{"../../etc/x", "x"}}), "t.tar");
   bool found = false;
