@@ -66,16 +66,20 @@ pid_of() {
 
 running() { pid_of "$1" >/dev/null; }
 
+# SIGTERM, then SIGKILL after a grace period. The apiserver's graceful shutdown waits for
+# open watch streams (HTTP/1.1 clients are not told to go away), so it gets 5 s; etcd
+# gets 10 s to flush.
 stop_proc() {
-  local name="$1" pid i
+  local name="$1" pid i grace=50
+  [ "$name" = etcd ] && grace=100
   pid="$(pid_of "$name")" || { rm -f "$RUN/$name.pid"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
+  for i in $(seq 1 "$grace"); do
     [ -d "/proc/$pid" ] || break
     sleep 0.1
   done
   if [ -d "/proc/$pid" ]; then
-    log "$name (pid $pid) ignored SIGTERM for 10s; killing"
+    log "$name (pid $pid) still running $((grace / 10))s after SIGTERM; killing"
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.2
   fi

@@ -108,20 +108,48 @@ struct Client::Impl {
   }
 
   // Sends a request and returns the body on 2xx, an ApiError otherwise.
+  //
+  // A keep-alive connection that the server closed while it sat in cpprestsdk's pool (an
+  // API server restart) fails on first use; cpprestsdk retries that for plain sockets
+  // but not through TLS. Retried here, up to kMaxStaleRetries times (each failure drops
+  // one dead pooled connection):
+  //  - any method when writing the request failed: a server never acts on a request it
+  //    did not receive in full;
+  //  - idempotent methods (GET, PUT, DELETE) when the connection dropped before the
+  //    status line. POST and PATCH are not repeated then: the server may have applied them.
   Result<std::string> Send(const std::string& method, const std::string& path_and_query,
                            const std::string& body, const std::string& content_type) {
     const std::string what = method + " " + path_and_query;
-    try {
-      auto req = NewRequest(method, path_and_query);
-      if (!content_type.empty()) req.set_body(body, content_type);
-      http::http_response resp = http->request(req).get();
-      std::string text = resp.extract_utf8string(true).get();
-      const int code = resp.status_code();
-      if (code < 200 || code > 299) return ApiError(code, text, what);
-      return text;
-    } catch (const std::exception& e) {
-      return TransportError(e.what(), what);
+    const bool idempotent = method == "GET" || method == "PUT" || method == "DELETE";
+    constexpr int kMaxStaleRetries = 4;
+    for (int attempt = 0;; ++attempt) {
+      std::string error;
+      bool write_failed = false;
+      try {
+        auto req = NewRequest(method, path_and_query);
+        if (!content_type.empty()) req.set_body(body, content_type);
+        http::http_response resp = http->request(req).get();
+        std::string text = resp.extract_utf8string(true).get();
+        const int code = resp.status_code();
+        if (code < 200 || code > 299) return ApiError(code, text, what);
+        return text;
+      } catch (const http::http_exception& e) {
+        error = std::string(e.what()) + " (" + e.error_code().message() + ")";
+        write_failed = error.find("Failed to write request") != std::string::npos;
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      const bool retry = write_failed || (idempotent && LooksLikeDroppedConnection(error));
+      if (attempt < kMaxStaleRetries && retry) continue;
+      return TransportError(error, what);
     }
+  }
+
+  static bool LooksLikeDroppedConnection(const std::string& error) {
+    for (const char* s : {"stream truncated", "short read", "End of file", "end of file",
+                          "Connection reset", "Broken pipe", "Failed to read HTTP status line"})
+      if (error.find(s) != std::string::npos) return true;
+    return false;
   }
 
   Result<Json> SendJson(const std::string& method, const std::string& path_and_query,

@@ -12,7 +12,10 @@ scenario() {
   local log
   log=$(mktemp)
   local start=$SECONDS
-  if ( set -eo pipefail; "$fn" ) >"$log" 2>&1; then
+  # Not inside `if`: bash ignores set -e in a condition, and every step must count.
+  ( set -eo pipefail; "$fn" ) >"$log" 2>&1
+  local rc=$?
+  if [ "$rc" = 0 ]; then
     E2E_PASSED=$((E2E_PASSED + 1))
     printf 'PASS  %-70s %3ss\n' "$name" "$((SECONDS - start))"
   else

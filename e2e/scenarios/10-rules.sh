@@ -71,7 +71,6 @@ SCENARIOS+=("MG009/MG010/MG011 privileged root container is denied|s_mg009_to_01
 s_mg012_no_egress_policy() {
   # Same clean model, but in a namespace with no NetworkPolicy. The annotation
   # names a ModelAdmission of that namespace, so register the model there too.
-  local dir=$MG_STATE/models/clean-safetensors
   kubectl get ma clean -n "$NS" -o json | python3 -c '
 import json,sys; o=json.load(sys.stdin)
 print(json.dumps({"apiVersion":o["apiVersion"],"kind":o["kind"],"metadata":{"name":"clean"},"spec":o["spec"]}))' |
@@ -100,7 +99,7 @@ spec:
         volumeMounts: [{name: weights, mountPath: /models}]
       volumes:
       - name: weights
-        hostPath: {path: $MG_STATE/models/clean-safetensors}
+        hostPath: {path: $MG_STATE/ma/$NS-clean}
 YAML
 }
 SCENARIOS+=("Deployment with a root container is rejected at kubectl apply|s_deployment_rejected_at_apply")

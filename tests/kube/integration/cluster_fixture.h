@@ -41,6 +41,21 @@ inline bool Eventually(const std::function<bool()>& cond,
   return cond();
 }
 
+// Cancels and joins a background thread when a test returns early (a failed ASSERT),
+// so a joinable std::thread never terminates the test binary.
+class StopAndJoin {
+ public:
+  StopAndJoin(CancelToken cancel, std::thread& thread) : cancel_(std::move(cancel)), thread_(thread) {}
+  ~StopAndJoin() {
+    cancel_.Cancel();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  CancelToken cancel_;
+  std::thread& thread_;
+};
+
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -72,7 +87,7 @@ class ClusterTest : public ::testing::Test {
     ASSERT_TRUE(script != nullptr && *script != '\0')
         << "this test restarts the API server and needs the local control plane: run it "
            "through e2e/run-integration.sh without MODELGATE_USE_EXISTING";
-    const std::string cmd = std::string(script) + " " + command + " >/dev/null";
+    const std::string cmd = std::string(script) + " " + command + " >&2";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   }
 

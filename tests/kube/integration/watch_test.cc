@@ -111,6 +111,7 @@ TEST_F(WatchTest, TooOldResourceVersionIsGoneAndListWatchRelists) {
                 }});
   CancelToken cancel;
   std::thread t([&] { lw.Run(cancel); });
+  StopAndJoin guard(cancel, t);
   const bool relisted = Eventually([&] { return lw.stats().lists.load() >= 1; }, std::chrono::seconds(20));
   cancel.Cancel();
   t.join();
@@ -141,6 +142,7 @@ TEST_F(WatchTest, ListWatchSurvivesApiServerRestart) {
                 apply, [&](const Status&) { ++errors; }});
   CancelToken cancel;
   std::thread t([&] { lw.Run(cancel); });
+  StopAndJoin guard(cancel, t);
   auto has = [&](const std::set<std::string>& want) {
     return Eventually([&] { std::lock_guard<std::mutex> l(mu); return live == want; }, std::chrono::seconds(30));
   };
@@ -148,8 +150,10 @@ TEST_F(WatchTest, ListWatchSurvivesApiServerRestart) {
   ASSERT_TRUE(has({"one"}));
 
   ClusterScript("restart-apiserver");
-  ASSERT_TRUE(client_->Create(ConfigMaps(), ns_, ConfigMap("two", {}, {{"test", "restart"}})).ok());
-  ASSERT_TRUE(client_->Delete(ConfigMaps(), ns_, "one").ok());
+  auto two = client_->Create(ConfigMaps(), ns_, ConfigMap("two", {}, {{"test", "restart"}}));
+  ASSERT_TRUE(two.ok()) << two.status().message();
+  auto del = client_->Delete(ConfigMaps(), ns_, "one");
+  ASSERT_TRUE(del.ok()) << del.status().message();
   const bool converged = has({"two"});
   cancel.Cancel();
   t.join();
