@@ -38,7 +38,8 @@ s_audit_mode() {
   echo "$out"
   grep -q "created" <<<"$out"
   expect_no "MG009" "$out"
-  grep -q '"object":"Pod '"$NS"'/p-audit".*"rules":\["MG009"' "$MG_STATE/webhook.log"
+  # The audit line (stdout, one JSON object per decision) lists the violations.
+  grep '"object":"Pod '"$NS"'/p-audit"' "$MG_STATE/webhook.out" | grep -q '"rules":\["MG009"'
 }
 SCENARIOS+=("Audit mode admits silently and records the violations|s_audit_mode")
 
@@ -57,12 +58,15 @@ spec:
   namespaceSelector: {matchLabels: {never: "selected"}}
 YAML
   kubectl apply --server-side --field-manager=gitops -f "$MG_STATE/gitops-ma.json" -f "$MG_STATE/gitops-map.yaml"
+  sleep 3  # the first apply takes the fields over; let every controller settle
+  kubectl get ma gitops -n "$NS" -o yaml >"$MG_STATE/gitops-before.yaml"
   before=$(kubectl get ma gitops -n "$NS" -o jsonpath='{.metadata.resourceVersion}/{.metadata.generation}')/$(kubectl get map e2e-gitops -o jsonpath='{.metadata.resourceVersion}')
   kubectl apply --server-side --field-manager=gitops -f "$MG_STATE/gitops-ma.json" -f "$MG_STATE/gitops-map.yaml"
   sleep 2  # let the operator react, if it (wrongly) would
   after=$(kubectl get ma gitops -n "$NS" -o jsonpath='{.metadata.resourceVersion}/{.metadata.generation}')/$(kubectl get map e2e-gitops -o jsonpath='{.metadata.resourceVersion}')
   kubectl delete map e2e-gitops
   echo "before $before after $after"
+  kubectl get ma gitops -n "$NS" -o yaml | diff "$MG_STATE/gitops-before.yaml" - || true
   [ "$before" = "$after" ]
   # A client-side diff agrees: nothing to change.
   kubectl diff --server-side --field-manager=gitops -f "$MG_STATE/gitops-ma.json"
