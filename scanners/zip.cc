@@ -298,7 +298,10 @@ void AnalyzeZip(const ByteSource& src, ScanContext& ctx) {
       mctx.Add("zip/header-mismatch", Severity::kMedium,
                "local header and central directory disagree on compression method or encryption");
     }
-    extents.push_back({e.local_header_offset, local->data_offset + e.compressed_size, &e});
+    uint64_t data_end = e.compressed_size > UINT64_MAX - local->data_offset
+                            ? UINT64_MAX
+                            : local->data_offset + e.compressed_size;
+    extents.push_back({e.local_header_offset, data_end, &e});
     if (EndsWith(e.name, "/") && e.uncompressed_size == 0) continue;  // directory entry
     std::unique_ptr<ByteSource> member = OpenMember(src, e, local->data_offset, mctx);
     if (member) AnalyzeMember(*member, e, layout, mctx);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scanners/dispatch.h"
+#include "scanners/zip.h"
 #include "tests/scanners/zip_test_writer.h"
 
 namespace modelgate::scanners {
@@ -185,6 +186,21 @@ TEST(AnalyzeZip, Bzip2MemberThatIsNotBzip2IsUndecided) {
   testing::ZipMember m("payload.pkl", kEvilPickle, 12);
   FileReport r = Scan(testing::BuildZip({m}), "z.zip");
   EXPECT_TRUE(UndecidedWith(r, "not a compressed stream"));
+}
+
+TEST(HasZipTrailer, ZipInsideATarIsNotAPolyglotButZipAppendedToATarIs) {
+  std::string zip = testing::BuildZip({{"archive/data.pkl", kEvilPickle}});
+  std::string tar = Write("tar", "none", {{"model.zip", zip}});
+  MemorySource inside(tar);
+  EXPECT_FALSE(HasZipTrailer(inside));
+  std::string appended = Write("tar", "none", {{"README", "hi"}}) + zip;
+  MemorySource after(appended);
+  EXPECT_TRUE(HasZipTrailer(after));
+  FileReport r = Scan(appended, "t.tar");
+  bool polyglot = false;
+  for (const Finding& f : r.findings) polyglot = polyglot || f.rule == "zip/polyglot";
+  EXPECT_TRUE(polyglot);
+  EXPECT_TRUE(Reached(r, "t.tar!<trailing zip>!archive/data.pkl"));
 }
 
 TEST(AnalyzeArchive, PathTraversalIsReported) {
