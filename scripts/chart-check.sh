@@ -13,6 +13,8 @@
 #      (--write regenerates it).
 #   6. modelgate's own Deployments pass modelgate's own rules (`modelgate check`), when a
 #      built modelgate binary is found; otherwise this one check is SKIPPED (not passed).
+#   7. The Dockerfile installs install-deps.sh's library packages (build stage) and the
+#      packages of every library the built binary links (runtime stage).
 #
 # Usage: scripts/chart-check.sh [--write] [BUILD_DIR]
 #   BUILD_DIR (default: build) is where cli/modelgate is looked for.
@@ -197,6 +199,48 @@ yaml.safe_dump_all(docs, open(sys.argv[2], "w"))' "$work/owncheck.yaml" "$work/n
   fi
 else
   skip "modelgate's own rules over the chart: no $mg with the 'check' subcommand (build it: cmake --build $build --target modelgate)"
+fi
+
+# ---------------------------------------------------------------- 7. Dockerfile packages
+# Build stage: every library -dev package of scripts/install-deps.sh (its "# libraries"
+# block) is installed. Runtime stage: every shared library the local build links comes
+# from a package the runtime stage installs (the build and runtime Debian releases match).
+stage_packages() {  # stage index (0 build, 1 runtime): the package names apt installs
+  python3 - "$1" <<'PY'
+import re, sys
+text = open("Dockerfile").read().replace("\\\n", " ")
+stages = re.split(r"^FROM ", text, flags=re.M)[1:]
+pkgs = []
+for line in stages[int(sys.argv[1])].splitlines():
+    if "apt-get install" in line:
+        pkgs += [w for w in line.split("apt-get install", 1)[1].split() if re.match(r"^[a-z0-9][a-z0-9.+-]+$", w)]
+print("\n".join(pkgs))
+PY
+}
+wanted_dev=$(sed -n '/^ *# libraries/,/^ *# [a-z]/p' scripts/install-deps.sh | grep -v '^ *#' | tr ' ' '\n' | grep -v '^$' | sort -u)
+missing_dev=$(comm -23 <(echo "$wanted_dev") <(stage_packages 0 | sort -u))
+if [ -n "$wanted_dev" ] && [ -z "$missing_dev" ]; then
+  ok "Dockerfile build stage installs the $(echo "$wanted_dev" | wc -l) library packages of scripts/install-deps.sh"
+else
+  bad "Dockerfile build stage lacks: ${missing_dev:-<could not read install-deps.sh>}"
+fi
+if [ -x "$mg" ]; then
+  needed=$(ldd "$mg" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+    dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null
+  done | cut -d: -f1 | sort -u)
+  # Packages the runtime image has anyway or pulls in as dependencies of listed ones.
+  runtime=$( (stage_packages 1; echo libc6 libgcc-s1) | tr ' ' '\n' | sort -u)
+  direct=$(readelf -d "$mg" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | while read -r so; do
+    dpkg -S "*/$so" 2>/dev/null | head -1
+  done | cut -d: -f1 | sort -u)
+  missing_rt=$(comm -23 <(echo "$direct") <(echo "$runtime"))
+  if [ -n "$direct" ] && [ -z "$missing_rt" ]; then
+    ok "Dockerfile runtime stage installs the packages of all $(echo "$direct" | wc -l) libraries $mg links directly ($(echo "$needed" | wc -l) packages in total with their dependencies)"
+  else
+    bad "Dockerfile runtime stage lacks packages of linked libraries: ${missing_rt:-<readelf/dpkg gave nothing>}"
+  fi
+else
+  skip "Dockerfile runtime libraries: no $mg to compare with"
 fi
 
 echo "chart-check: $passed passed, $failed failed, $skipped skipped"
