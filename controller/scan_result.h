@@ -1,0 +1,20 @@
+// Reading a scan back from `modelgate scan --output json` (schema modelgate.io/scan/v1,
+// docs/scan-output.md): how a scan Job hands its result to the operator, through the
+// pod's log.
+#pragma once
+
+#include <string>
+
+#include "scanners/scan.h"
+#include "scanners/status.h"
+
+namespace modelgate::controller {
+
+// Parses the JSON document printed by `modelgate scan --output json`. `text` may carry
+// other lines before the document (the container runtime's log may mix stderr in); the
+// document is the text from the first line that starts with '{'. Errors: no document,
+// invalid JSON, another schemaVersion, or a field of the wrong type (named by path).
+// Unknown formats and severities are kept as kUnknown / critical (never understated).
+Result<scanners::ScanReport> ParseScanJson(const std::string& text);
+
+}  // namespace modelgate::controller

@@ -1,0 +1,48 @@
+// The seam for model signature verification (sigstore/model-transparency).
+//
+// The controller calls a SignatureVerifier after every successful scan. The default one,
+// DefaultSignatureVerifier(), does not verify anything yet: it reports kUnsigned when the
+// spec declares no signature, and kNotVerified (written as status "Unsigned" with a
+// SignatureVerified=False/VerificationUnavailable condition) when a signature is declared
+// but this build cannot check it. Nothing is ever reported Verified without a check.
+// The signing engineer replaces DefaultSignatureVerifier's body (or passes another
+// verifier through ControllerOptions::signature_verifier) once bundle verification of a
+// model manifest is ready.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "controller/hashes.h"
+#include "policy/objects.h"
+
+namespace modelgate::controller {
+
+struct SignatureResult {
+  enum class Kind { kVerified, kUnsigned, kInvalid, kUntrusted, kNotVerified };
+  Kind kind = Kind::kUnsigned;
+  std::string identity;  // who signed (SAN, key id), when known
+  std::string issuer;    // OIDC issuer (keyless), when known
+  std::string detail;    // why, for the condition message
+};
+
+// What a verifier may look at. Paths in `files` are relative to `model_root`.
+struct SignatureInput {
+  const policy::ModelAdmission* model = nullptr;  // spec.signature lives here
+  std::string model_root;       // local directory (inline scans); "" in job mode
+  std::vector<ObservedFile> files;  // per-file SHA-256 from the scan
+  std::string manifest_digest;  // "sha256:<hex>" of the model_signing manifest, or ""
+};
+
+// Must be thread-safe (called from scan workers) and must not throw.
+using SignatureVerifier = std::function<SignatureResult(const SignatureInput&)>;
+
+// See the file comment: kUnsigned or kNotVerified, never kVerified.
+SignatureResult DefaultSignatureVerifier(const SignatureInput& in);
+
+// status.signature.status value: "Verified", "Unsigned", "Invalid", "Untrusted"
+// (kNotVerified is written as "Unsigned": nothing was verified).
+const char* SignatureStatusName(SignatureResult::Kind k);
+
+}  // namespace modelgate::controller
