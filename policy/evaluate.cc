@@ -62,7 +62,18 @@ void Apply(const Workload& w, const ClusterView& cluster, const AdmissionPolicy&
 }
 
 // Dedups violations by line (keeping the strictest mode), then derives allowed/warnings.
-void Finish(Decision& d) {
+// MG002 on a workload's pod template only warns: the scan is transient, GitOps applies
+// the ModelAdmission and the Deployment together, and every pod the controller creates
+// is still judged (denied until the scan is done, then the ReplicaSet's retry succeeds).
+void Finish(const Workload& w, Decision& d) {
+  if (w.kind != "Pod") {
+    for (Violation& v : d.violations) {
+      if (v.rule == "MG002" && v.enforcement == Enforcement::kEnforce) {
+        v.enforcement = Enforcement::kWarn;
+        v.fix += "; the " + w.kind + " is admitted, its pods are denied until the scan is done";
+      }
+    }
+  }
   std::vector<Violation> unique;
   std::map<std::string, size_t> seen;
   for (Violation& v : d.violations) {
@@ -112,7 +123,7 @@ Decision Evaluate(const Workload& w, const ClusterView& cluster, const EvaluateO
     return d;
   }
   d.evaluated = true;
-  Finish(d);
+  Finish(w, d);
   return d;
 }
 
@@ -122,7 +133,7 @@ Decision EvaluateWithPolicy(const Workload& w, const ClusterView& cluster, const
   if (Excluded(w, options, &d.skip_reason)) return d;
   Apply(w, cluster, policy, options, d);
   d.evaluated = true;
-  Finish(d);
+  Finish(w, d);
   return d;
 }
 
