@@ -47,6 +47,36 @@ TEST_F(WatchTest, DeliversAddModifyDeleteInOrder) {
   EXPECT_EQ(seen, (std::vector<std::string>{"ADDED w", "MODIFIED w", "DELETED w"}));
 }
 
+// The API server sends a BOOKMARK before a watch's timeout (when asked to and when the
+// resource saw changes meanwhile); it carries only a resourceVersion, which lets a watch
+// whose selector matched nothing resume from "now" instead of from its start.
+TEST_F(WatchTest, BookmarkCarriesProgressOfAQuietWatch) {
+  auto list = client_->List(ConfigMaps(), ns_);
+  ASSERT_TRUE(list.ok());
+  WatchOptions wo;
+  wo.resource_version = (*list)["metadata"]["resourceVersion"];
+  wo.label_selector = "test=matches-nothing";
+  wo.timeout_seconds = 10;
+  std::string bookmark_rv;
+  int other_events = 0;
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    EXPECT_TRUE(client_->Create(ConfigMaps(), ns_, ConfigMap("unrelated")).ok());
+  });
+  Status st = client_->Watch(ConfigMaps(), ns_, wo, [&](WatchEvent&& ev) {
+    if (ev.type == WatchEvent::Type::kBookmark)
+      bookmark_rv = ev.object["metadata"].value("resourceVersion", "");
+    else
+      ++other_events;
+    return true;
+  }, CancelToken());
+  writer.join();
+  EXPECT_TRUE(st.ok()) << st.message();  // the server ended the stream at its timeout
+  EXPECT_EQ(other_events, 0);
+  ASSERT_FALSE(bookmark_rv.empty()) << "no BOOKMARK event before the server closed the watch";
+  EXPECT_NE(bookmark_rv, wo.resource_version);
+}
+
 TEST_F(WatchTest, CancelStopsABlockedWatchPromptly) {
   CancelToken cancel;
   std::atomic<bool> returned{false};
