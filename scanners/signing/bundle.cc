@@ -189,6 +189,8 @@ Result<Bundle> ParseJson(const json& doc) {
 }  // namespace
 
 Result<Bundle> ParseBundle(std::string_view json_text) {
+  if (json_text.size() > kMaxBundleBytes)
+    return Status::Error("bundle is larger than " + std::to_string(kMaxBundleBytes) + " bytes");
   try {
     json doc = json::parse(json_text.begin(), json_text.end());
     return ParseJson(doc);

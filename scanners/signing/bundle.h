@@ -61,10 +61,15 @@ struct Bundle {
   std::vector<DsseSignature> dsse_signatures;
 };
 
+// Bundles above this size are rejected unparsed (real ones are a few KiB;
+// a model_signing bundle for a huge sharded model stays well below).
+inline constexpr size_t kMaxBundleBytes = 64u << 20;
+
 // Parses a bundle. Errors name the field: malformed JSON, unknown media type,
 // a bad base64/int64 value, an empty certificate chain, a negative log index,
 // a missing signature, a DSSE envelope without exactly one signature, or
-// material other than one public key / certificate / chain. Never throws.
+// material other than one public key / certificate / chain, or more than
+// kMaxBundleBytes. Never throws.
 Result<Bundle> ParseBundle(std::string_view json_text);
 
 // DSSE pre-authentication encoding: "DSSEv1 <len> <type> <len> <payload>".

@@ -103,6 +103,9 @@ ModelVerification VerifyModel(const std::string& dir, const ModelVerifyOptions& 
   if (!fs::is_directory(dir, ec)) return Verdict(SignatureStatus::kError, dir + ": not a directory");
   std::string sig_path = options.signature_path.empty() ? (fs::path(dir) / "model.sig").string() : options.signature_path;
   if (!fs::exists(sig_path, ec)) return Verdict(SignatureStatus::kUnsigned, "no signature file " + sig_path);
+  auto sig_size = fs::file_size(sig_path, ec);
+  if (ec) return Verdict(SignatureStatus::kError, "cannot read " + sig_path + ": " + ec.message());
+  if (sig_size > kMaxBundleBytes) return Verdict(SignatureStatus::kInvalid, "signature file is implausibly large");
   std::ifstream in(sig_path, std::ios::binary);
   if (!in) return Verdict(SignatureStatus::kError, "cannot read " + sig_path);
   std::ostringstream text;
