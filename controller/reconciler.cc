@@ -21,14 +21,6 @@ std::pair<std::string, std::string> SplitKey(const std::string& key) {
   return {key.substr(0, slash), key.substr(slash + 1)};
 }
 
-std::string RescanToken(const json& object) {
-  const json& md = object.contains("metadata") ? object["metadata"] : json::object();
-  if (md.contains("annotations") && md["annotations"].is_object() && md["annotations"].contains(kRescanAnnotation) &&
-      md["annotations"][kRescanAnnotation].is_string())
-    return md["annotations"][kRescanAnnotation].get<std::string>();
-  return "";
-}
-
 int64_t Generation(const json& object) {
   const json& md = object.contains("metadata") ? object["metadata"] : json::object();
   return md.contains("generation") && md["generation"].is_number_integer() ? md["generation"].get<int64_t>() : 0;
@@ -94,7 +86,7 @@ Status Reconciler::Reconcile(const std::string& key, const std::atomic<bool>& st
     return s;
   }
   const policy::ModelAdmission ma = std::move(parsed).value();
-  const std::string token = RescanToken(object);
+  const std::string token = RescanRequested(object);
   const std::string uid = ma.uid;
 
   // 1. Phase Scanning, so the webhook can answer "scan in progress" (MG002).
@@ -141,7 +133,6 @@ Status Reconciler::Reconcile(const std::string& key, const std::atomic<bool>& st
   // 3. Judge and write.
   ScanOutcome outcome;
   outcome.report = std::move(result.value().report);
-  outcome.rescan_token = token;
   std::vector<std::string> ignore;
   if (!ma.signature_path.empty()) ignore.push_back(ma.signature_path);
   outcome.manifest_digest = ManifestDigest(outcome.report, ignore);
@@ -161,6 +152,13 @@ Status Reconciler::Reconcile(const std::string& key, const std::atomic<bool>& st
                          &written);
   if (!w.ok()) return w;
   if (written.is_null()) return Status::Ok();  // a newer generation supersedes this scan
+  if (!token.empty() && RescanAnswered(written) != token) {
+    // Answer the request (see kRescanAnsweredAnnotation). If this fails the model is
+    // scanned once more later: harmless.
+    const json patch = {{"metadata", {{"annotations", {{kRescanAnsweredAnnotation, token}}}}}};
+    Result<json> p = client_->Patch(ModelAdmissions(), ns, name, kube::PatchType::kMerge, patch);
+    if (!p.ok()) spdlog::warn("answering the rescan request of {}: {}", key, p.status().message());
+  }
   const json& st = StatusOf(written);
   const std::string phase = st.value("phase", "");
   if (metrics_) {

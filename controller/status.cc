@@ -182,7 +182,6 @@ json CompletedStatus(const policy::ModelAdmission& ma, const ScanOutcome& outcom
                      {"format", std::string(scanners::FormatName(f.format))}});
   }
   scan["files"] = std::move(files);
-  scan["filesTotal"] = report.files.size();
   if (!outcome.manifest_digest.empty()) scan["manifestDigest"] = outcome.manifest_digest;
 
   std::vector<scanners::Finding> all_findings;
@@ -196,22 +195,36 @@ json CompletedStatus(const policy::ModelAdmission& ma, const ScanOutcome& outcom
   std::stable_sort(all_findings.begin(), all_findings.end(),
                    [](const auto& a, const auto& b) { return a.severity > b.severity; });
   json findings = json::array();
-  for (size_t i = 0; i < all_findings.size() && i < opts.max_findings; ++i)
+  const size_t max_findings = std::max<size_t>(opts.max_findings, 2);
+  const bool cut_findings = all_findings.size() > max_findings;
+  for (size_t i = 0; i < all_findings.size() && findings.size() < max_findings - (cut_findings ? 1 : 0); ++i)
     findings.push_back(FindingJson(all_findings[i]));
+  if (cut_findings) {
+    findings.push_back({{"rule", kTruncatedRule},
+                        {"severity", "info"},
+                        {"file", ""},
+                        {"detail", std::to_string(all_findings.size() - findings.size()) + " more findings not listed (" +
+                                       std::to_string(all_findings.size()) + " in total)"}});
+  }
   scan["findings"] = std::move(findings);
-  scan["findingsTotal"] = all_findings.size();
   json und = json::array();
-  for (size_t i = 0; i < undecided.size() && i < opts.max_undecided; ++i)
+  const size_t max_und = std::max<size_t>(opts.max_undecided, 2);
+  const bool cut_und = undecided.size() > max_und;
+  for (size_t i = 0; i < undecided.size() && und.size() < max_und - (cut_und ? 1 : 0); ++i)
     und.push_back({{"file", undecided[i].file}, {"reason", undecided[i].reason}});
+  if (cut_und) {
+    und.push_back({{"file", ""},
+                   {"reason", std::to_string(undecided.size() - und.size()) + " more undecided files not listed (" +
+                                  std::to_string(undecided.size()) + " in total)"}});
+  }
   scan["undecided"] = std::move(und);
-  scan["undecidedTotal"] = undecided.size();
-  if (!outcome.rescan_token.empty()) scan["rescanToken"] = outcome.rescan_token;
   st["scan"] = std::move(scan);
 
   // signature
   json sig = {{"status", SignatureStatusName(outcome.signature.kind)}};
   if (!outcome.signature.identity.empty()) sig["identity"] = outcome.signature.identity;
   if (!outcome.signature.issuer.empty()) sig["issuer"] = outcome.signature.issuer;
+  if (!outcome.signature.detail.empty()) sig["message"] = outcome.signature.detail;
   st["signature"] = std::move(sig);
 
   // conditions
@@ -299,19 +312,22 @@ bool NeedsScan(const json& object) {
   const std::string phase = st.value("phase", "");
   if (phase.empty() || phase == kPhasePending || phase == kPhaseScanning || phase == kPhaseError) return true;
   if (CurrentObservedGeneration(st) != generation) return true;
-  std::string token;
-  if (md.contains("annotations") && md["annotations"].is_object() && md["annotations"].contains(kRescanAnnotation) &&
-      md["annotations"][kRescanAnnotation].is_string()) {
-    token = md["annotations"][kRescanAnnotation].get<std::string>();
-  }
-  if (!token.empty()) {
-    std::string answered;
-    if (st.contains("scan") && st["scan"].is_object() && st["scan"].contains("rescanToken") &&
-        st["scan"]["rescanToken"].is_string())
-      answered = st["scan"]["rescanToken"].get<std::string>();
-    if (answered != token) return true;
-  }
-  return false;
+  const std::string token = RescanRequested(object);
+  return !token.empty() && token != RescanAnswered(object);
 }
+
+namespace {
+std::string Annotation(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) return "";
+  const json& md = object["metadata"];
+  if (md.contains("annotations") && md["annotations"].is_object() && md["annotations"].contains(key) &&
+      md["annotations"][key].is_string())
+    return md["annotations"][key].get<std::string>();
+  return "";
+}
+}  // namespace
+
+std::string RescanRequested(const json& object) { return Annotation(object, kRescanAnnotation); }
+std::string RescanAnswered(const json& object) { return Annotation(object, kRescanAnsweredAnnotation); }
 
 }  // namespace modelgate::controller

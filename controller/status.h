@@ -4,8 +4,9 @@
 // Status layout (documented for users and the CRD in docs/operator.md):
 //   phase, observedGeneration, conditions[Scanned, HashesMatch, SignatureVerified,
 //   FormatAllowed, Ready], scan{scannerVersion, startedAt, completedAt, format, files[],
-//   filesTotal, manifestDigest, findings[], findingsTotal, undecided[], undecidedTotal,
-//   rescanToken}, signature{status, identity, issuer}, workloads[] (kept as is).
+//   manifestDigest, findings[], undecided[]}, signature{status, identity, issuer,
+//   message}, workloads[] (kept as is). Exactly the fields crds/modelgate.io_modeladmissions.yaml
+//   declares: anything else would be pruned by the API server.
 #pragma once
 
 #include <cstddef>
@@ -29,8 +30,15 @@ inline constexpr const char* kPhaseRejected = "Rejected";
 inline constexpr const char* kPhaseError = "Error";
 
 // Annotation the webhook (or a user) sets to ask for a new scan of an unchanged spec.
-// Any new value triggers one scan; the value is echoed in status.scan.rescanToken.
+// Any new value triggers one scan; after it the controller copies the value to
+// kRescanAnsweredAnnotation (a metadata merge patch: the CRD's status schema has no
+// field for it, and removing the request instead would fight GitOps tools that own it).
 inline constexpr const char* kRescanAnnotation = "modelgate.io/rescan";
+inline constexpr const char* kRescanAnsweredAnnotation = "modelgate.io/rescan-answered";
+
+// The kRescanAnnotation / kRescanAnsweredAnnotation values of an object ("" when absent).
+std::string RescanRequested(const nlohmann::json& object);
+std::string RescanAnswered(const nlohmann::json& object);
 
 struct StatusOptions {
   // Scanner format names (scanners/format.h) allowed for weight files. The webhook's
@@ -38,8 +46,10 @@ struct StatusOptions {
   std::vector<std::string> allowed_formats = {"safetensors"};
   // Findings at or above this severity reject the model (as `modelgate scan --fail-on`).
   scanners::Severity fail_on = scanners::Severity::kMedium;
-  // Bounds on the lists kept in status (etcd objects are limited to ~1.5 MB). The totals
-  // are always written, so a cut list is visible.
+  // Bounds on the lists kept in status (etcd objects are limited to ~1.5 MB; the CRD caps
+  // files at 10000, findings and undecided at 1000). A cut findings/undecided list ends
+  // with a marker entry (rule kTruncatedRule / reason "N more ... not listed"), and the
+  // Scanned condition's message always has the full counts.
   size_t max_findings = 100;
   size_t max_files = 1000;
   size_t max_undecided = 100;
@@ -50,7 +60,6 @@ struct ScanOutcome {
   scanners::ScanReport report;
   std::string manifest_digest;  // "sha256:<hex>" of the model_signing manifest, "" if unknown
   SignatureResult signature;
-  std::string rescan_token;     // the kRescanAnnotation value the scan answered ("" = none)
 };
 
 // The status after a completed scan of `ma` (generation ma.generation). `previous` is the
@@ -74,9 +83,12 @@ nlohmann::json ScanningStatus(const policy::ModelAdmission& ma, const nlohmann::
 nlohmann::json ErrorStatus(const policy::ModelAdmission& ma, const std::string& message,
                            const nlohmann::json& previous, TimePoint now);
 
+// Rule id of the marker finding that ends a cut findings list.
+inline constexpr const char* kTruncatedRule = "modelgate/findings-truncated";
+
 // True when `object` (a ModelAdmission as JSON) needs a scan: no status or phase, phase
 // Pending/Scanning/Error, status.observedGeneration != metadata.generation, or a
-// kRescanAnnotation value different from status.scan.rescanToken.
+// kRescanAnnotation value different from kRescanAnsweredAnnotation.
 bool NeedsScan(const nlohmann::json& object);
 
 // The format the scan detected for the model's weights: the single weight-file format,

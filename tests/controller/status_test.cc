@@ -171,7 +171,7 @@ TEST(CompletedStatus, FindingBelowFailOnDoesNotReject) {
   o.report.files[0].findings.push_back({"format/unrecognized", Severity::kInfo, "model.safetensors", "x"});
   json st = CompletedStatus(Model(), o, json(), StatusOptions{}, T(0));
   EXPECT_EQ(st["phase"], "Admitted");
-  EXPECT_EQ(st["scan"]["findingsTotal"], 1);
+  EXPECT_EQ(st["scan"]["findings"].size(), 1u);
 }
 
 TEST(CompletedStatus, UndecidedFileIsNeverClean) {
@@ -191,9 +191,15 @@ TEST(CompletedStatus, FindingsAreBoundedWorstFirstWithTotal) {
   StatusOptions opts;
   opts.max_findings = 100;
   json st = CompletedStatus(Model(), o, json(), opts, T(0));
-  EXPECT_EQ(st["scan"]["findings"].size(), 100u);
-  EXPECT_EQ(st["scan"]["findingsTotal"], 151);
+  ASSERT_EQ(st["scan"]["findings"].size(), 100u);
   EXPECT_EQ(st["scan"]["findings"][0]["rule"], "r/critical");
+  EXPECT_EQ(st["scan"]["findings"][99]["rule"], kTruncatedRule);
+  EXPECT_EQ(st["scan"]["findings"][99]["detail"], "52 more findings not listed (151 in total)");
+  EXPECT_NE(Cond(st, "Scanned")["message"].get<std::string>().find("151 findings"), std::string::npos);
+  // Exactly at the bound: no marker.
+  o.report.files[0].findings.resize(100);
+  st = CompletedStatus(Model(), o, json(), opts, T(0));
+  EXPECT_NE(st["scan"]["findings"][99]["rule"], kTruncatedRule);
 }
 
 TEST(CompletedStatus, ClaimedFormatDiffersFromDetected) {
@@ -217,6 +223,7 @@ TEST(CompletedStatus, InvalidSignatureRejectsNotVerifiedDoesNot) {
   EXPECT_EQ(st["phase"], "Admitted");
   EXPECT_EQ(st["signature"]["status"], "Unsigned");
   EXPECT_EQ(Cond(st, "SignatureVerified")["reason"], "VerificationUnavailable");
+  EXPECT_EQ(st["signature"]["message"], "cannot verify");
 }
 
 TEST(CompletedStatus, AuxiliaryFilesDoNotCountAsWeights) {
@@ -297,8 +304,11 @@ TEST(NeedsScan, Cases) {
   EXPECT_FALSE(NeedsScan(Object(2, {{"phase", "Admitted"}, {"observedGeneration", 2}})));
   EXPECT_FALSE(NeedsScan(Object(2, {{"phase", "Rejected"}, {"observedGeneration", 2}})));
   EXPECT_TRUE(NeedsScan(Object(2, {{"phase", "Admitted"}, {"observedGeneration", 2}}, "t1")));
-  EXPECT_FALSE(NeedsScan(Object(2, {{"phase", "Admitted"}, {"observedGeneration", 2}, {"scan", {{"rescanToken", "t1"}}}},
-                                "t1")));
+  json answered = Object(2, {{"phase", "Admitted"}, {"observedGeneration", 2}}, "t1");
+  answered["metadata"]["annotations"][kRescanAnsweredAnnotation] = "t1";
+  EXPECT_FALSE(NeedsScan(answered));
+  answered["metadata"]["annotations"][kRescanAnnotation] = "t2";
+  EXPECT_TRUE(NeedsScan(answered));
   EXPECT_TRUE(NeedsScan(Object(1, {{"workloads", json::array()}}))) << "status without phase (inventory only)";
 }
 
