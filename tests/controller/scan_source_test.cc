@@ -3,7 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "controller/options.h"
+#ifdef MODELGATE_HAVE_MG_SIGNING
+#include "scanners/signing/manifest.h"
+#endif
 
 namespace modelgate::controller {
 namespace {
@@ -79,6 +87,27 @@ TEST(ManifestDigest, IgnoresSignatureAndNeedsEveryHash) {
   EXPECT_NE(ManifestDigest(r, {}), d1);
   r.files[0].sha256.clear();
   EXPECT_EQ(ManifestDigest(r, {"model.sig"}), "");
+#else
+  GTEST_SKIP() << "built without mg_signing";
+#endif
+}
+
+// The digest from the scan's hashes equals model_signing's own manifest of the directory.
+TEST(ManifestDigest, EqualsSigningLibraryManifestOfTheDirectory) {
+#ifdef MODELGATE_HAVE_MG_SIGNING
+  const auto dir = std::filesystem::temp_directory_path() / ("mg-manifest-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "sub");
+  std::ofstream(dir / "a.bin") << "alpha";
+  std::ofstream(dir / "sub" / "b.json") << "{}";
+  std::ofstream(dir / "a-b") << "x";  // canonical order: "a-b" vs "a.bin" vs "sub/b.json"
+  scanners::ScanOptions so;
+  so.threads = 1;
+  scanners::ScanReport r = scanners::ScanPaths({dir.string()}, so);
+  RelativizeReport(r, dir.string(), false);
+  auto m = signing::ComputeManifest(dir.string(), signing::ManifestOptions{});
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(ManifestDigest(r, {}), "sha256:" + m.value().root_digest);
 #else
   GTEST_SKIP() << "built without mg_signing";
 #endif
