@@ -1,0 +1,36 @@
+// The webhook benchmark's world: a cluster cache the size of a large shared ML
+// cluster, and the AdmissionReviews a vLLM rollout sends into it.
+//
+// Background objects are spread over kNamespaces namespaces; the workload's own
+// namespace (kWorkloadNamespace) is one of them, so the decision walks its full
+// share of NetworkPolicies and ModelAdmission indexes, not an empty namespace.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "policy/cluster_view.h"
+
+namespace modelgate::bench {
+
+inline constexpr const char* kWorkloadNamespace = "ml-serving";
+inline constexpr int kNamespaces = 100;
+
+// Fills `view` with `models` scanned-and-admitted ModelAdmissions, `netpols`
+// NetworkPolicies with label selectors (ingress + restricted egress), the
+// namespaces, and the workload's own three models (by annotation, hostPath and
+// PVC), its PVC and the NetworkPolicy that restricts its egress. The Pod and
+// Deployment from PodObject()/DeploymentObject() are then allowed by the default
+// policy (every rule MG001-MG012 is evaluated and passes).
+void PopulateCluster(policy::InMemoryClusterView& view, int models, int netpols);
+
+// A vLLM server pod (~4 KB of JSON): env, resources, probes, hardened security
+// context; mounts models by annotation, hostPath and PVC.
+nlohmann::json PodObject();
+// A Deployment whose template is PodObject()'s pod.
+nlohmann::json DeploymentObject();
+
+// An admission.k8s.io/v1 AdmissionReview CREATE request for `object`
+// (kind "Pod" or "Deployment").
+nlohmann::json ReviewFor(const nlohmann::json& object, const std::string& uid);
+
+}  // namespace modelgate::bench
