@@ -2,6 +2,8 @@
 // (controller/options.h); `--help` lists them.
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -11,7 +13,9 @@
 
 #include "cli/command.h"
 #include "controller/controller.h"
+#include "controller/sigstore_verifier.h"
 #include "kube/client.h"
+#include "scanners/signing/encoding.h"
 #include "kube/config.h"
 
 namespace {
@@ -35,6 +39,8 @@ constexpr const char* kUsage =
     "  --metrics-addr A                /metrics host:port, \"\" = off (default 127.0.0.1:8081)\n"
     "  --health-addr A                 /healthz,/readyz host:port, \"\" = off (default 127.0.0.1:8082)\n"
     "  --allowed-formats F1,F2         weight formats judged allowed (default safetensors)\n"
+    "  --sigstore-trusted-root FILE    trusted_root.json for keyless model signatures (offline);\n"
+    "                                  without it keyless signatures are reported not verified\n"
     "  --no-inventory                  do not watch pods / write status.workloads\n"
     "SIGTERM/SIGINT stop gracefully: running scans are abandoned and redone by the next leader.\n";
 
@@ -44,6 +50,7 @@ void OnSignal(int sig) { g_signal = sig; }
 int RunController(int argc, char** argv) {
   ctl::ControllerOptions o;
   std::string kubeconfig;
+  std::string trusted_root_file;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* {
@@ -93,6 +100,8 @@ int RunController(int argc, char** argv) {
       o.metrics_addr = v;
     } else if (a == "--health-addr") {
       o.health_addr = v;
+    } else if (a == "--sigstore-trusted-root") {
+      trusted_root_file = v;
     } else if (a == "--allowed-formats") {
       o.status.allowed_formats.clear();
       std::string s = v;
@@ -115,6 +124,32 @@ int RunController(int argc, char** argv) {
   if (!cfg.ok()) return std::fprintf(stderr, "modelgate controller: %s\n", cfg.status().message().c_str()), 1;
   auto client = modelgate::kube::Client::Create(cfg.value());
   if (!client.ok()) return std::fprintf(stderr, "modelgate controller: %s\n", client.status().message().c_str()), 1;
+  // Model signatures: keys come from Secrets/ConfigMaps in the model's namespace.
+  ctl::SigstoreVerifierOptions so;
+  if (!trusted_root_file.empty()) {
+    std::ifstream in(trusted_root_file, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!in) return std::fprintf(stderr, "modelgate controller: cannot read %s\n", trusted_root_file.c_str()), 2;
+    so.trusted_root_json = ss.str();
+  }
+  std::shared_ptr<modelgate::kube::Client> kc = client.value();
+  so.fetch_key = [kc](const std::string& ns, const modelgate::policy::KeyRef& ref) -> Result<std::string> {
+    bool secret = ref.kind == "Secret";
+    auto obj = kc->Get({"", "v1", secret ? "secrets" : "configmaps", true}, ns, ref.name);
+    if (!obj.ok()) return obj.status();
+    const auto& data = obj.value().value("data", nlohmann::json::object());
+    if (!data.contains(ref.key) || !data[ref.key].is_string())
+      return Status::Error(ref.kind + " " + ns + "/" + ref.name + " has no key " + ref.key);
+    std::string value = data[ref.key].get<std::string>();
+    if (!secret) return value;
+    auto decoded = modelgate::signing::Base64Decode(value);
+    if (!decoded) return Status::Error("Secret " + ns + "/" + ref.name + ": data is not base64");
+    return *decoded;
+  };
+  auto verifier = ctl::MakeSigstoreVerifier(std::move(so));
+  if (!verifier.ok()) return std::fprintf(stderr, "modelgate controller: %s\n", verifier.status().message().c_str()), 2;
+  o.signature_verifier = verifier.value();
   auto c = ctl::Controller::Create(client.value(), o);
   if (!c.ok()) return std::fprintf(stderr, "modelgate controller: %s\n", c.status().message().c_str()), 1;
 
