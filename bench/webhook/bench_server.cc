@@ -1,9 +1,12 @@
 // webhook_bench_server --mode validator|bare --port P --cert F --key F
-//                      [--models N] [--netpols N]
+//                      [--models N] [--netpols N] [--view indexed|inmemory] [--inproc N]
 //
 // validator: the real Validator (decision library, audit log line, Prometheus
-// metrics) over an InMemoryClusterView holding N ModelAdmissions and N
-// NetworkPolicies (bench/webhook/fixture.h). bare: the same HttpsServer and TLS
+// metrics) over a cluster view holding N ModelAdmissions and N NetworkPolicies
+// (bench/webhook/fixture.h): IndexedClusterView (default; indexed and locked like
+// the webhook's InformerClusterView) or policy::InMemoryClusterView.
+// --inproc N: instead of serving, time N Validator::Handle calls per review body
+// on one thread (no HTTP, no TLS) and exit. bare: the same HttpsServer and TLS
 // answering every POST /validate with a constant allowed AdmissionReview: the
 // cost of the stack without a decision, i.e. the baseline.
 //
@@ -21,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bench/webhook/fixture.h"
+#include "bench/webhook/indexed_view.h"
 #include "policy/cluster_view.h"
 #include "webhook/cert_store.h"
 #include "webhook/https_server.h"
@@ -42,18 +46,23 @@ nlohmann::json Rss() {
   return out;
 }
 
+bool Allowed(const webhook::HttpResponse& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  return r.status == 200 && !j.is_discarded() && j["response"]["allowed"] == true;
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: webhook_bench_server --mode validator|bare --port P --cert F --key F "
-               "[--models 10000] [--netpols 10000]\n");
+               "[--models 10000] [--netpols 10000] [--view indexed|inmemory] [--inproc N]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string mode, cert, key;
-  int port = 0, models = 10000, netpols = 10000;
+  std::string mode, cert, key, view_kind = "indexed";
+  int port = 0, models = 10000, netpols = 10000, inproc = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return Usage();
@@ -64,9 +73,13 @@ int main(int argc, char** argv) {
     else if (a == "--key") key = v;
     else if (a == "--models") models = std::atoi(v.c_str());
     else if (a == "--netpols") netpols = std::atoi(v.c_str());
+    else if (a == "--view") view_kind = v;
+    else if (a == "--inproc") inproc = std::atoi(v.c_str());
     else return Usage();
   }
-  if ((mode != "validator" && mode != "bare") || cert.empty() || key.empty()) return Usage();
+  if ((mode != "validator" && mode != "bare") || cert.empty() || key.empty() ||
+      (view_kind != "indexed" && view_kind != "inmemory"))
+    return Usage();
 
   // Signals go to sigwait below, not to cpprestsdk's threads.
   sigset_t stop_signals;
@@ -81,19 +94,48 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  policy::InMemoryClusterView view;
+  bench::IndexedClusterView indexed;
+  policy::InMemoryClusterView in_memory;
+  const policy::ClusterView& view = view_kind == "indexed" ? static_cast<const policy::ClusterView&>(indexed)
+                                                             : in_memory;
   webhook::WebhookMetrics metrics;  // registered like the real webhook's, not served
   std::unique_ptr<webhook::Validator> validator;
   webhook::Handler validate;
   if (mode == "validator") {
     const auto t0 = std::chrono::steady_clock::now();
-    bench::PopulateCluster(view, models, netpols);
+    {
+      bench::ClusterObjects objects = bench::MakeCluster(models, netpols);
+      std::fprintf(stderr, "cluster view (%s): %zu ModelAdmissions, %zu NetworkPolicies", view_kind.c_str(),
+                   objects.model_admissions.size(), objects.network_policies.size());
+      if (view_kind == "indexed") {
+        indexed.Load(std::move(objects));
+      } else {
+        for (auto& o : objects.model_admissions) in_memory.AddModelAdmission(std::move(o));
+        for (auto& o : objects.network_policies) in_memory.AddNetworkPolicy(std::move(o));
+        for (auto& o : objects.pvcs) in_memory.AddPvc(std::move(o));
+        for (auto& o : objects.namespaces) in_memory.AddNamespace(std::move(o));
+      }
+    }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "cluster view: %zu ModelAdmissions, %d NetworkPolicies in %.0f ms; %s\n",
-                 view.model_admission_count(), netpols + 1, ms, Rss().dump().c_str());
+    std::fprintf(stderr, " in %.0f ms; %s\n", ms, Rss().dump().c_str());
     validator = std::make_unique<webhook::Validator>(view, [] { return true; }, webhook::ValidatorOptions{}, &metrics,
                                                      [](const std::string&, const std::string&, int64_t) {});
     validate = [&v = *validator](const webhook::HttpRequest& r) { return v.Handle(r); };
+    if (inproc > 0) {
+      spdlog::set_level(spdlog::level::warn);  // the audit line per call would dominate a terminal
+      for (const auto& object : {bench::PodObject(), bench::DeploymentObject()}) {
+        const webhook::HttpRequest req{"POST", "/validate", "", "application/json",
+                                       bench::ReviewFor(object, "inproc").dump()};
+        const auto t0 = std::chrono::steady_clock::now();
+        size_t allowed = 0;
+        for (int i = 0; i < inproc; ++i)
+          allowed += Allowed(validator->Handle(req));
+        const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("inproc %s: %.1f us per Validator::Handle (%d calls, %zu allowed)\n",
+                    object["kind"].get<std::string>().c_str(), us / inproc, inproc, allowed);
+      }
+      return 0;
+    }
   } else {
     const std::string allow = nlohmann::json{{"apiVersion", "admission.k8s.io/v1"},
                                              {"kind", "AdmissionReview"},

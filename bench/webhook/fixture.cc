@@ -116,10 +116,10 @@ json NetworkPolicyJson(const std::string& ns, const std::string& name, const jso
                {"ports", {{{"protocol", "TCP"}, {"port", 443}}}}}}}}}};
 }
 
-void AddNetworkPolicy(policy::InMemoryClusterView& view, const json& obj) {
+void AddNetworkPolicy(ClusterObjects& view, const json& obj) {
   auto np = policy::ParseNetworkPolicy(obj);
   if (!np.ok()) throw std::runtime_error("bench NetworkPolicy: " + np.status().message());
-  view.AddNetworkPolicy(std::move(np).value());
+  view.network_policies.push_back(std::move(np).value());
 }
 
 json Env(const std::string& name, const std::string& value) { return {{"name", name}, {"value", value}}; }
@@ -221,11 +221,12 @@ json PodAnnotations() {
 
 }  // namespace
 
-void PopulateCluster(policy::InMemoryClusterView& view, int models, int netpols) {
+ClusterObjects MakeCluster(int models, int netpols) {
+  ClusterObjects view;
   for (int i = 0; i < kNamespaces; ++i)
-    view.AddNamespace({NamespaceName(i), {{"kubernetes.io/metadata.name", NamespaceName(i)}, {"team", "ml"}}});
-  view.AddNamespace({"gateway", {{"kubernetes.io/metadata.name", "gateway"}}});
-  view.AddNamespace({"kube-system", {{"kubernetes.io/metadata.name", "kube-system"}}});
+    view.namespaces.push_back({NamespaceName(i), {{"kubernetes.io/metadata.name", NamespaceName(i)}, {"team", "ml"}}});
+  view.namespaces.push_back({"gateway", {{"kubernetes.io/metadata.name", "gateway"}}});
+  view.namespaces.push_back({"kube-system", {{"kubernetes.io/metadata.name", "kube-system"}}});
 
   // Background models: half on per-team PVCs (subPath per model), half on node hostPaths.
   for (int i = 0; i < models; ++i) {
@@ -233,11 +234,11 @@ void PopulateCluster(policy::InMemoryClusterView& view, int models, int netpols)
     const std::string name = "model-" + std::to_string(i);
     ModelSource src = i % 2 == 0 ? PvcSource("models-" + std::to_string(i % 7), "m/" + name)
                                  : HostPathSource("/mnt/models/" + ns + "/" + name);
-    view.AddModelAdmission(AdmittedModel(ns, name, std::move(src)));
+    view.model_admissions.push_back(AdmittedModel(ns, name, std::move(src)));
   }
   for (int i = 0; i < 7; ++i)
     for (int n = 0; n < kNamespaces; ++n)
-      view.AddPvc({"models-" + std::to_string(i), NamespaceName(n), {{"modelgate.io/model", "shared"}}});
+      view.pvcs.push_back({"models-" + std::to_string(i), NamespaceName(n), {{"modelgate.io/model", "shared"}}});
   // Background NetworkPolicies: each selects one app of its namespace.
   for (int i = 0; i < netpols; ++i) {
     const std::string ns = NamespaceName(i % kNamespaces);
@@ -247,11 +248,12 @@ void PopulateCluster(policy::InMemoryClusterView& view, int models, int netpols)
 
   // The workload's own objects.
   const std::string ns = kWorkloadNamespace;
-  view.AddModelAdmission(AdmittedModel(ns, "llama-3-8b-instruct", HostPathSource("/mnt/models/llama-3-8b-instruct")));
-  view.AddModelAdmission(AdmittedModel(ns, "llama-guard-3", HostPathSource("/mnt/models/llama-guard-3")));
-  view.AddModelAdmission(AdmittedModel(ns, "llama-3-tokenizer", PvcSource("shared-tokenizers", "llama-3")));
-  view.AddPvc({"shared-tokenizers", ns, {{"modelgate.io/model", "llama-3-tokenizer"}}});
+  view.model_admissions.push_back(AdmittedModel(ns, "llama-3-8b-instruct", HostPathSource("/mnt/models/llama-3-8b-instruct")));
+  view.model_admissions.push_back(AdmittedModel(ns, "llama-guard-3", HostPathSource("/mnt/models/llama-guard-3")));
+  view.model_admissions.push_back(AdmittedModel(ns, "llama-3-tokenizer", PvcSource("shared-tokenizers", "llama-3")));
+  view.pvcs.push_back({"shared-tokenizers", ns, {{"modelgate.io/model", "llama-3-tokenizer"}}});
   AddNetworkPolicy(view, NetworkPolicyJson(ns, "vllm-egress", {{"app", "vllm"}}));
+  return view;
 }
 
 json PodObject() {

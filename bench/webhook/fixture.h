@@ -6,6 +6,8 @@
 // share of NetworkPolicies and ModelAdmission indexes, not an empty namespace.
 #pragma once
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "policy/cluster_view.h"
@@ -15,13 +17,20 @@ namespace modelgate::bench {
 inline constexpr const char* kWorkloadNamespace = "ml-serving";
 inline constexpr int kNamespaces = 100;
 
-// Fills `view` with `models` scanned-and-admitted ModelAdmissions, `netpols`
-// NetworkPolicies with label selectors (ingress + restricted egress), the
-// namespaces, and the workload's own three models (by annotation, hostPath and
-// PVC), its PVC and the NetworkPolicy that restricts its egress. The Pod and
-// Deployment from PodObject()/DeploymentObject() are then allowed by the default
-// policy (every rule MG001-MG012 is evaluated and passes).
-void PopulateCluster(policy::InMemoryClusterView& view, int models, int netpols);
+struct ClusterObjects {
+  std::vector<policy::ModelAdmission> model_admissions;
+  std::vector<policy::NetworkPolicy> network_policies;
+  std::vector<policy::Pvc> pvcs;
+  std::vector<policy::Namespace> namespaces;
+};
+
+// `models` scanned-and-admitted ModelAdmissions, `netpols` NetworkPolicies with
+// label selectors (ingress + restricted egress), the namespaces and PVCs, plus
+// the workload's own three models (by annotation, hostPath and PVC), its PVC and
+// the NetworkPolicy that restricts its egress. The Pod and Deployment from
+// PodObject()/DeploymentObject() are then allowed by the default policy (every
+// rule MG001-MG012 is evaluated and passes).
+ClusterObjects MakeCluster(int models, int netpols);
 
 // A vLLM server pod (~4 KB of JSON): env, resources, probes, hardened security
 // context; mounts models by annotation, hostPath and PVC.

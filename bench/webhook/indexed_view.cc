@@ -1,0 +1,67 @@
+#include "bench/webhook/indexed_view.h"
+
+#include <mutex>
+
+namespace modelgate::bench {
+
+void IndexedClusterView::Load(ClusterObjects&& objects) {
+  std::unique_lock lock(mu_);
+  for (auto& o : objects.model_admissions) {
+    auto p = std::make_shared<const policy::ModelAdmission>(std::move(o));
+    mas_[{p->namespace_name, p->name}] = p;
+    mas_by_source_[{p->namespace_name, static_cast<int>(p->source.kind), policy::SourceKey(p->source)}][p->name] = p;
+  }
+  for (auto& o : objects.network_policies) {
+    auto p = std::make_shared<const policy::NetworkPolicy>(std::move(o));
+    nps_[{p->namespace_name, p->name}] = p;
+  }
+  for (auto& o : objects.pvcs) {
+    auto p = std::make_shared<const policy::Pvc>(std::move(o));
+    pvcs_[{p->namespace_name, p->name}] = p;
+  }
+  for (auto& o : objects.namespaces) {
+    auto p = std::make_shared<const policy::Namespace>(std::move(o));
+    namespaces_[p->name] = p;
+  }
+}
+
+policy::Ptr<policy::ModelAdmission> IndexedClusterView::FindModelAdmission(const std::string& ns,
+                                                                           const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto it = mas_.find({ns, name});
+  return it == mas_.end() ? nullptr : it->second;
+}
+
+std::vector<policy::Ptr<policy::ModelAdmission>> IndexedClusterView::ModelAdmissionsBySource(
+    const std::string& ns, policy::ModelSource::Kind kind, const std::string& key) const {
+  std::shared_lock lock(mu_);
+  std::vector<policy::Ptr<policy::ModelAdmission>> out;
+  auto it = mas_by_source_.find({ns, static_cast<int>(kind), key});
+  if (it != mas_by_source_.end())
+    for (const auto& [name, p] : it->second) out.push_back(p);
+  return out;
+}
+
+std::vector<policy::Ptr<policy::NetworkPolicy>> IndexedClusterView::NetworkPoliciesIn(const std::string& ns) const {
+  std::shared_lock lock(mu_);
+  std::vector<policy::Ptr<policy::NetworkPolicy>> out;
+  for (auto it = nps_.lower_bound({ns, ""}); it != nps_.end() && it->first.first == ns; ++it) out.push_back(it->second);
+  return out;
+}
+
+policy::Ptr<policy::Pvc> IndexedClusterView::FindPvc(const std::string& ns, const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto it = pvcs_.find({ns, name});
+  return it == pvcs_.end() ? nullptr : it->second;
+}
+
+policy::Ptr<policy::Namespace> IndexedClusterView::FindNamespace(const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto it = namespaces_.find(name);
+  return it == namespaces_.end() ? nullptr : it->second;
+}
+
+// No ModelAdmissionPolicy in the benchmark cluster: the decision uses DefaultPolicy().
+std::vector<policy::Ptr<policy::AdmissionPolicy>> IndexedClusterView::Policies() const { return {}; }
+
+}  // namespace modelgate::bench
