@@ -23,22 +23,26 @@ cat "$dir/a.bin" "$dir/b.bin" >/dev/null  # warm the page cache for every conten
 t() { /usr/bin/time -f "%e s  %M KB maxrss" "$@" 2>&1 >/dev/null | tail -1; }
 mbps() { awk -v b="$((size_mb << 20))" -v s="$1" 'BEGIN{printf "%.0f MB/s", b/s/1e6}'; }
 secs() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1; }
+# CPU seconds (user + system): far less sensitive than wall time to other load on a
+# shared machine, and what "throughput on one core" means.
+cpu() { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.2f", $1 + $2}'; }
+pct() { /usr/bin/time -f "%P" "$@" 2>&1 >/dev/null | tail -1; }
 
 echo
-echo "## 1. one file, one core"
+echo "## 1. one file, one core (CPU seconds; throughput per CPU second)"
 for i in 1 2 3; do
-  o=$(secs openssl dgst -sha256 "$dir/a.bin")
-  s=$(secs sha256sum "$dir/a.bin")
-  m=$(secs "$build/bench/scan/hash_bench" 1 "$dir/a.bin")
+  o=$(cpu openssl dgst -sha256 "$dir/a.bin")
+  s=$(cpu sha256sum "$dir/a.bin")
+  m=$(cpu "$build/bench/scan/hash_bench" 1 "$dir/a.bin")
   echo "run $i: openssl $o s ($(mbps "$o")), sha256sum $s s ($(mbps "$s")), modelgate $m s ($(mbps "$m")), ratio modelgate/openssl throughput $(awk -v o="$o" -v m="$m" 'BEGIN{printf "%.2f", o/m}')"
 done
 
 echo
-echo "## 2. two files: 1 thread vs 2 threads"
+echo "## 2. two files: 1 thread vs 2 threads (CPU use: 200% = both cores busy)"
 for i in 1 2; do
-  one=$(secs "$build/bench/scan/hash_bench" 1 "$dir/a.bin" "$dir/b.bin")
-  two=$(secs "$build/bench/scan/hash_bench" 2 "$dir/a.bin" "$dir/b.bin")
-  echo "run $i: 1 thread $one s, 2 threads $two s, speed-up $(awk -v a="$one" -v b="$two" 'BEGIN{printf "%.2f", a/b}')x"
+  one=$(pct "$build/bench/scan/hash_bench" 1 "$dir/a.bin" "$dir/b.bin")
+  two=$(pct "$build/bench/scan/hash_bench" 2 "$dir/a.bin" "$dir/b.bin")
+  echo "run $i: 1 thread uses $one of the CPUs, 2 threads use $two"
 done
 
 echo
