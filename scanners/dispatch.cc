@@ -18,6 +18,22 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// A chat template file (chat_template.jinja, as newer Hugging Face snapshots ship):
+// audited as a template. Its text often starts with "{%" or "{{", so it may sniff as
+// JSON; the role its name gives it decides here, not the format.
+void AnalyzeTemplateFile(const ByteSource& src, std::string_view name, ScanContext& ctx) {
+  if (src.size() > ctx.limits().max_json_bytes) {
+    ctx.Undecide("chat template larger than " + std::to_string(ctx.limits().max_json_bytes) + " bytes");
+    return;
+  }
+  std::string body;
+  if (!src.ReadAt(0, src.size(), &body)) {
+    ctx.Undecide("read error");
+    return;
+  }
+  AuditChatTemplate(body, name, ctx);
+}
+
 // Text files are inert unless a loader would accept them as a pickle
 // (protocol 0 is printable) or they are a chat template.
 void AnalyzeTextOrUnknown(const ByteSource& src, std::string_view name, Format format,
@@ -28,17 +44,7 @@ void AnalyzeTextOrUnknown(const ByteSource& src, std::string_view name, Format f
     return;
   }
   if (format == Format::kText && EndsWith(name, ".jinja")) {
-    std::string body;
-    if (src.size() > ctx.limits().max_json_bytes) {
-      ctx.Undecide("chat template larger than " + std::to_string(ctx.limits().max_json_bytes) +
-                   " bytes");
-      return;
-    }
-    if (!src.ReadAt(0, src.size(), &body)) {
-      ctx.Undecide("read error");
-      return;
-    }
-    AuditChatTemplate(body, name, ctx);
+    AnalyzeTemplateFile(src, name, ctx);
     return;
   }
   if (format == Format::kUnknown) {
@@ -96,7 +102,11 @@ void AnalyzeBlob(const ByteSource& src, std::string_view name, ScanContext& ctx)
       AnalyzeOnnx(src, ctx);
       break;
     case Format::kJson:
-      AnalyzeJson(src, name, ctx);
+      if (EndsWith(name, ".jinja")) {
+        AnalyzeTemplateFile(src, name, ctx);
+      } else {
+        AnalyzeJson(src, name, ctx);
+      }
       break;
     case Format::kText:
     case Format::kUnknown:
