@@ -44,7 +44,9 @@ TEST_P(ModelRules, Evaluate) {
   }
   EXPECT_FALSE(d.allowed);
   ASSERT_TRUE(HasRule(d, c.rule)) << "expected " << c.rule << ", got:\n" << Lines(d);
-  if (c.contains) EXPECT_NE(Lines(d).find(c.contains), std::string::npos) << Lines(d);
+  if (c.contains) {
+    EXPECT_NE(Lines(d).find(c.contains), std::string::npos) << Lines(d);
+  }
 }
 
 const Case kCases[] = {
