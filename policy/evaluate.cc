@@ -37,8 +37,9 @@ void Apply(const Workload& w, const ClusterView& cluster, const AdmissionPolicy&
   std::vector<Violation> found;
   internal::Binding b = internal::BindModels(w, cluster, policy);
   if (policy.RuleEnabled("MG001")) found = b.unregistered;
-  for (const auto& [ma, use] : b.uses) {
-    internal::CheckModel(*ma, policy, found, d.scan_requests);
+  for (const auto& entry : b.uses) {  // not a structured binding: clang 14 cannot capture those
+    const ModelUse& use = entry.second;
+    internal::CheckModel(*entry.first, policy, found, d.scan_requests);
     if (std::none_of(d.models.begin(), d.models.end(), [&](const ModelUse& m) { return m.name == use.name; }))
       d.models.push_back(use);
   }
