@@ -56,6 +56,11 @@ python3 "$ROOT/demo/make-samples.py" "$MG_STATE/models" || exit 1
 for ns in "$NS" "$NS_OPEN"; do
   kubectl create ns "$ns" >/dev/null && kubectl label ns "$ns" modelgate-e2e=true >/dev/null || exit 1
 done
+# Pods are refused until the controller-manager has created the namespace's default
+# ServiceAccount; on a fresh cluster the first scenario can get there first.
+for ns in "$NS" "$NS_OPEN"; do
+  wait_for 60 kubectl get serviceaccount default -n "$ns" || exit 1
+done
 mg_start_controller || exit 1
 mg_start_webhook || exit 1
 mg_register_webhook modelgate-e2e >/dev/null || exit 1
