@@ -30,6 +30,9 @@ mg_start_webhook() {
     --tls-cert "$MG_STATE/tls/tls.crt" --tls-key "$MG_STATE/tls/tls.key" \
     >"$MG_STATE/webhook.out" 2>>"$MG_STATE/webhook.log" &
   MG_WEBHOOK_PID=$!
+  # Scenarios run in subshells: the pid file lets the parent's cleanup find a
+  # webhook that a scenario restarted.
+  echo "$MG_WEBHOOK_PID" >"$MG_STATE/webhook.pid"
   local i
   for i in $(seq 1 100); do
     MG_WEBHOOK_URL=$(sed -n 's/^listening //p' "$MG_STATE/webhook.out")
@@ -49,9 +52,14 @@ mg_start_webhook() {
 }
 
 mg_stop_webhook() {
-  [ -n "${MG_WEBHOOK_PID:-}" ] || return 0
-  kill "$MG_WEBHOOK_PID" 2>/dev/null || true
-  wait "$MG_WEBHOOK_PID" 2>/dev/null || true
+  local pid=${MG_WEBHOOK_PID:-}
+  [ -f "$MG_STATE/webhook.pid" ] && pid=$(cat "$MG_STATE/webhook.pid")
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true
+  local i=0
+  while kill -0 "$pid" 2>/dev/null && [ $((i += 1)) -le 100 ]; do sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$MG_STATE/webhook.pid"
   MG_WEBHOOK_PID=
 }
 
@@ -104,13 +112,19 @@ mg_start_controller() {
   "$MG" controller --kubeconfig "$KUBECONFIG" --scan-mode inline --no-leader-election \
     --metrics-addr 127.0.0.1:0 --health-addr "" >>"$MG_STATE/controller.log" 2>&1 &
   MG_CONTROLLER_PID=$!
+  echo "$MG_CONTROLLER_PID" >"$MG_STATE/controller.pid"
   sleep 0.5
   kill -0 "$MG_CONTROLLER_PID" 2>/dev/null || { echo "controller exited:"; tail -20 "$MG_STATE/controller.log"; return 1; }
 }
 
 mg_stop_controller() {
-  [ -n "${MG_CONTROLLER_PID:-}" ] || return 0
-  kill "$MG_CONTROLLER_PID" 2>/dev/null || true
-  wait "$MG_CONTROLLER_PID" 2>/dev/null || true
+  local pid=${MG_CONTROLLER_PID:-}
+  [ -f "$MG_STATE/controller.pid" ] && pid=$(cat "$MG_STATE/controller.pid")
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true
+  local i=0
+  while kill -0 "$pid" 2>/dev/null && [ $((i += 1)) -le 100 ]; do sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$MG_STATE/controller.pid"
   MG_CONTROLLER_PID=
 }
