@@ -57,6 +57,7 @@ nlohmann::json DecisionToJson(const Decision& d) {
                       {"violations", nlohmann::json::array()},
                       {"exempted", nlohmann::json::array()},
                       {"warnings", d.warnings},
+                      {"notes", d.notes},
                       {"models", nlohmann::json::array()},
                       {"scanRequests", nlohmann::json::array()}};
   if (!d.skip_reason.empty()) j["skipReason"] = d.skip_reason;

@@ -53,6 +53,9 @@ struct Decision {
   std::vector<Violation> violations;      // every failing, non-exempted check (any mode)
   std::vector<Violation> exempted;        // failing checks an exemption waived
   std::vector<std::string> warnings;      // one line each: Warn-mode violations, policy notes
+  // How the workload was judged, when that is not the ordinary way: "scanner pod (...):
+  // model rules ... not applied" (policy/scanner_pod.h). Not warnings: nothing to fix.
+  std::vector<std::string> notes;
   std::vector<ModelUse> models;
   std::vector<ScanRequest> scan_requests;
 
@@ -66,7 +69,7 @@ struct Decision {
 
 // Stable JSON for logs and `check --output json`:
 // {allowed, evaluated, skipReason, enforcement, policies, violations:[{rule, target,
-//  message, fix, snippet?, policy, enforcement}], exempted:[... + reason], warnings,
+//  message, fix, snippet?, policy, enforcement}], exempted:[... + reason], warnings, notes,
 //  models:[{namespace, name, uid, boundBy, volume}], scanRequests:[{namespace, name, reason}]}
 nlohmann::json DecisionToJson(const Decision& d);
 

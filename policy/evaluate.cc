@@ -5,6 +5,7 @@
 
 #include "policy/checks.h"
 #include "policy/glob.h"
+#include "policy/scanner_pod.h"
 
 namespace modelgate::policy {
 
@@ -29,17 +30,19 @@ const Exemption* FindExemption(const Workload& w, const AdmissionPolicy& p, cons
   return nullptr;
 }
 
-// Runs every check of one policy, appending to `d` (dedup happens in Finish).
+// Runs every check of one policy, appending to `d` (dedup happens in Finish). A scanner
+// pod still binds its models (they are listed, and make it a model workload for the
+// pod-hardening and egress rules) but is not judged by the model rules.
 void Apply(const Workload& w, const ClusterView& cluster, const AdmissionPolicy& p, const EvaluateOptions& o,
-           Decision& d) {
+           bool scanner_pod, Decision& d) {
   AdmissionPolicy policy = p;
   for (const auto& r : o.disabled_rules) policy.rules.enabled.erase(r);
   std::vector<Violation> found;
   internal::Binding b = internal::BindModels(w, cluster, policy);
-  if (policy.RuleEnabled("MG001")) found = b.unregistered;
+  if (policy.RuleEnabled("MG001") && !scanner_pod) found = b.unregistered;
   for (const auto& entry : b.uses) {  // not a structured binding: clang 14 cannot capture those
     const ModelUse& use = entry.second;
-    internal::CheckModel(*entry.first, policy, found, d.scan_requests);
+    if (!scanner_pod) internal::CheckModel(*entry.first, policy, found, d.scan_requests);
     if (std::none_of(d.models.begin(), d.models.end(), [&](const ModelUse& m) { return m.name == use.name; }))
       d.models.push_back(use);
   }
@@ -105,6 +108,13 @@ bool Excluded(const Workload& w, const EvaluateOptions& o, std::string* why) {
   return false;
 }
 
+// The scanner-pod recognition, noted in the decision when it holds.
+bool RecognisedScannerPod(const Workload& w, const EvaluateOptions& o, Decision& d) {
+  ScannerPodCheck check = CheckScannerPod(w, o.scanner_image);
+  if (check.recognised) d.notes.push_back(std::move(check.reason));
+  return check.recognised;
+}
+
 }  // namespace
 
 Decision Evaluate(const Workload& w, const ClusterView& cluster, const EvaluateOptions& options) {
@@ -115,11 +125,13 @@ Decision Evaluate(const Workload& w, const ClusterView& cluster, const EvaluateO
   Labels ns_labels;
   if (auto ns = cluster.FindNamespace(w.namespace_name)) ns_labels = ns->labels;
   ns_labels["kubernetes.io/metadata.name"] = w.namespace_name;
+  const bool scanner_pod = RecognisedScannerPod(w, options, d);
   for (const auto& p : policies) {
     if (p->has_namespace_selector && !p->namespace_selector.Matches(ns_labels)) continue;
-    Apply(w, cluster, *p, options, d);
+    Apply(w, cluster, *p, options, scanner_pod, d);
   }
   if (d.policies.empty()) {
+    d.notes.clear();
     d.skip_reason = "no ModelAdmissionPolicy selects namespace " + internal::Quote(w.namespace_name);
     return d;
   }
@@ -132,7 +144,7 @@ Decision EvaluateWithPolicy(const Workload& w, const ClusterView& cluster, const
                             const EvaluateOptions& options) {
   Decision d;
   if (Excluded(w, options, &d.skip_reason)) return d;
-  Apply(w, cluster, policy, options, d);
+  Apply(w, cluster, policy, options, RecognisedScannerPod(w, options, d), d);
   d.evaluated = true;
   Finish(w, d);
   return d;

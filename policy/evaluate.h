@@ -20,6 +20,11 @@ struct EvaluateOptions {
   std::string own_namespace;
   // Rules switched off for this evaluation on top of the policies (`check --disable`).
   std::set<std::string> disabled_rules;
+  // The image the operator's scan Jobs run (`--scanner-image`), "" = none. A workload of
+  // exactly the scan-pod shape for this image (policy/scanner_pod.h) skips the model
+  // rules (MG001-MG008, MG013-MG015) and gets a note in Decision::notes; the other
+  // rules judge it as any model workload.
+  std::string scanner_image;
 };
 
 // Evaluates `w` against every ModelAdmissionPolicy whose namespaceSelector selects the
@@ -29,7 +34,8 @@ struct EvaluateOptions {
 //    listed in `violations`;
 //  - the same failing check from several policies is reported once, under the
 //    strictest mode;
-//  - models and scan_requests are filled whenever the workload was evaluated.
+//  - models and scan_requests are filled whenever the workload was evaluated (a
+//    recognised scanner pod lists its models but never requests a scan).
 // A namespace without a Namespace object in the view has only the label
 // kubernetes.io/metadata.name=<name> (which the API server sets on every namespace).
 Decision Evaluate(const Workload& w, const ClusterView& cluster, const EvaluateOptions& options = {});

@@ -82,6 +82,9 @@ ReviewOutcome Review(const AdmissionRequest& req, const ClusterView& cluster, co
   std::string audit;
   for (const Violation* v : d.ViolationsIn(Enforcement::kAudit)) audit += (audit.empty() ? "" : "\n") + v->Line();
   if (!audit.empty()) out.response.audit_annotations["modelgate.io/violations"] = audit;
+  std::string notes;
+  for (const auto& n : d.notes) notes += (notes.empty() ? "" : "\n") + n;
+  if (!notes.empty()) out.response.audit_annotations["modelgate.io/notes"] = notes;
   if (!d.allowed) {
     out.response.code = 403;
     out.response.reason = "Forbidden";

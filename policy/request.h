@@ -35,8 +35,9 @@ struct ReviewOutcome {
 // Plans, extracts the workload and evaluates. A workload that cannot be read is denied
 // (fail closed, code 400 with the field error). Allowed responses carry Warn-mode
 // violations as warnings and Audit-mode ones in auditAnnotations
-// ("modelgate.io/violations"); denials carry code 403, reason "Forbidden" and
-// Decision::DenialMessage() prefixed by the object.
+// ("modelgate.io/violations"), Decision::notes in "modelgate.io/notes" (allowed or
+// not); denials carry code 403, reason "Forbidden" and Decision::DenialMessage()
+// prefixed by the object.
 ReviewOutcome Review(const AdmissionRequest& req, const ClusterView& cluster, const EvaluateOptions& options = {});
 
 }  // namespace modelgate::policy

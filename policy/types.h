@@ -27,6 +27,7 @@ struct VolumeMount {
   std::string mount_path;  // where the container sees it
   std::string sub_path;    // "" = the whole volume
   bool sub_path_expr = false;  // subPathExpr: resolved at runtime, unknown here
+  bool read_only = false;      // readOnly: true
 };
 
 enum class ContainerKind { kInit, kRegular, kEphemeral };
@@ -37,6 +38,14 @@ struct Container {
   std::string image;
   SecurityContext security;
   std::vector<VolumeMount> mounts;
+  std::vector<std::string> command;  // replaces the image's ENTRYPOINT when non-empty
+  std::vector<std::string> args;     // replaces the image's CMD when non-empty
+  // Every key of the container object whose value is not null, "", [] or {}, sorted
+  // ("args", "env", "image", "livenessProbe", "name", ...). The scanner-pod
+  // recognition (scanner_pod.h) admits only a known set, so a field that can start a
+  // program or change what the image runs (env, lifecycle hooks, exec probes, fields a
+  // later Kubernetes adds) makes a pod an ordinary one.
+  std::vector<std::string> fields;
 };
 
 enum class VolumeKind { kPvc, kHostPath, kImage, kOther };
@@ -48,6 +57,7 @@ struct Volume {
   std::string host_path;        // kHostPath
   std::string image_reference;  // kImage
   std::string other_type;       // kOther: the volume source key ("emptyDir", "configMap", ...)
+  bool read_only = false;       // kPvc: persistentVolumeClaim.readOnly: true
 };
 
 // A pod, or the pod template of a workload. `kind`/`name` name the object admitted
@@ -61,6 +71,12 @@ struct Workload {
   Labels annotations;     // of the pod (template); modelgate.io/models lives here
   bool windows = false;   // spec.os.name == windows: Pod Security skips user/escalation checks
   SecurityContext pod_security;  // pod-level securityContext (runAsNonRoot, runAsUser)
+  // spec.automountServiceAccountToken as written: unset means the ServiceAccount decides
+  // (and by default a token is mounted).
+  std::optional<bool> automount_service_account_token;
+  bool host_network = false;  // spec.hostNetwork
+  bool host_pid = false;      // spec.hostPID
+  bool host_ipc = false;      // spec.hostIPC
   std::vector<Container> containers;  // init, regular and ephemeral, in that order
   std::vector<Volume> volumes;
 

@@ -28,6 +28,14 @@ bool IsWorkloadKind(const std::string& kind) {
 
 namespace {
 
+// A member that says something: not null, not an empty string, array or object.
+bool IsSet(const json& v) {
+  if (v.is_null()) return false;
+  if (v.is_string()) return !v.get_ref<const std::string&>().empty();
+  if (v.is_array() || v.is_object()) return !v.empty();
+  return true;
+}
+
 void ReadSecurity(const json& parent, const std::string& path, bool container, SecurityContext& sc,
                   FieldErrors& errs) {
   const json* s = ObjectAt(parent, "securityContext", path, errs);
@@ -59,6 +67,10 @@ void ReadContainers(const json& spec, const char* field, ContainerKind kind, con
     out.kind = kind;
     out.name = StringAt(c, "name", p, errs).value_or("");
     out.image = StringAt(c, "image", p, errs).value_or("");
+    out.command = internal::StringsAt(c, "command", p, errs);
+    out.args = internal::StringsAt(c, "args", p, errs);
+    for (const auto& [key, value] : c.items())
+      if (IsSet(value)) out.fields.push_back(key);
     ReadSecurity(c, p, true, out.security, errs);
     if (const json* mounts = ArrayAt(c, "volumeMounts", p, errs)) {
       for (size_t j = 0; j < mounts->size(); ++j) {
@@ -76,6 +88,7 @@ void ReadContainers(const json& spec, const char* field, ContainerKind kind, con
           vm.sub_path = *expr;
           vm.sub_path_expr = true;
         }
+        vm.read_only = internal::BoolAt(m, "readOnly", mp, errs).value_or(false);
         out.mounts.push_back(std::move(vm));
       }
     }
@@ -98,6 +111,7 @@ void ReadVolumes(const json& spec, const std::string& path, Workload& w, FieldEr
     if (const json* pvc = ObjectAt(v, "persistentVolumeClaim", p, errs)) {
       out.kind = VolumeKind::kPvc;
       out.claim_name = StringAt(*pvc, "claimName", Join(p, "persistentVolumeClaim"), errs).value_or("");
+      out.read_only = internal::BoolAt(*pvc, "readOnly", Join(p, "persistentVolumeClaim"), errs).value_or(false);
     } else if (const json* hp = ObjectAt(v, "hostPath", p, errs)) {
       out.kind = VolumeKind::kHostPath;
       out.host_path = StringAt(*hp, "path", Join(p, "hostPath"), errs).value_or("");
@@ -169,6 +183,10 @@ Result<Workload> WorkloadFromObject(const json& obj, const std::string& namespac
   if (const json* os = ObjectAt(*spec, "os", path, errs))
     w.windows = StringAt(*os, "name", Join(path, "os"), errs).value_or("") == "windows";
   ReadSecurity(*spec, path, false, w.pod_security, errs);
+  w.automount_service_account_token = internal::BoolAt(*spec, "automountServiceAccountToken", path, errs);
+  w.host_network = internal::BoolAt(*spec, "hostNetwork", path, errs).value_or(false);
+  w.host_pid = internal::BoolAt(*spec, "hostPID", path, errs).value_or(false);
+  w.host_ipc = internal::BoolAt(*spec, "hostIPC", path, errs).value_or(false);
   ReadContainers(*spec, "initContainers", ContainerKind::kInit, path, w, errs);
   ReadContainers(*spec, "containers", ContainerKind::kRegular, path, w, errs);
   ReadContainers(*spec, "ephemeralContainers", ContainerKind::kEphemeral, path, w, errs);

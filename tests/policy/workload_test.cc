@@ -104,6 +104,44 @@ TEST(Workload, SubPathExprIsMarked) {
   EXPECT_TRUE(w->containers[0].mounts[0].sub_path_expr);
 }
 
+// What the scanner-pod recognition reads (policy/scanner_pod.h).
+TEST(Workload, CommandArgsFieldsAndReadOnly) {
+  json pod = CompliantPod();
+  json& c = pod["spec"]["containers"][0];
+  c["command"] = {"/bin/server"};
+  c["args"] = {"--port", "8000"};
+  c["env"] = json::array();     // empty: not set
+  c["workingDir"] = nullptr;    // null: not set
+  c["stdin"] = false;           // a value: set
+  c["volumeMounts"][0]["readOnly"] = true;
+  pod["spec"]["volumes"][0]["persistentVolumeClaim"]["readOnly"] = true;
+  pod["spec"]["automountServiceAccountToken"] = false;
+  pod["spec"]["hostNetwork"] = true;
+  pod["spec"]["hostIPC"] = true;
+  auto w = WorkloadFromObject(pod);
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  const Container& out = w->containers[0];
+  EXPECT_EQ(out.command, std::vector<std::string>{"/bin/server"});
+  EXPECT_EQ(out.args, (std::vector<std::string>{"--port", "8000"}));
+  EXPECT_EQ(out.fields,
+            (std::vector<std::string>{"args", "command", "image", "name", "securityContext", "stdin", "volumeMounts"}));
+  EXPECT_TRUE(out.mounts[0].read_only);
+  EXPECT_TRUE(w->volumes[0].read_only);
+  EXPECT_EQ(w->automount_service_account_token, std::optional<bool>(false));
+  EXPECT_TRUE(w->host_network);
+  EXPECT_FALSE(w->host_pid);
+  EXPECT_TRUE(w->host_ipc);
+}
+
+TEST(Workload, UnsetFlagsStayUnset) {
+  auto w = WorkloadFromObject(CompliantPod());
+  ASSERT_TRUE(w.ok());
+  EXPECT_FALSE(w->automount_service_account_token.has_value());
+  EXPECT_FALSE(w->containers[0].mounts[0].read_only);
+  EXPECT_FALSE(w->volumes[0].read_only);
+  EXPECT_TRUE(w->containers[0].command.empty());
+}
+
 TEST(WorkloadErrors, UnsupportedKind) {
   auto w = WorkloadFromObject(json::parse(R"({"kind": "Service", "metadata": {"name": "s"}, "spec": {}})"));
   ASSERT_FALSE(w.ok());
@@ -125,6 +163,19 @@ TEST(WorkloadErrors, WrongTypeNamesTheFieldPath) {
   EXPECT_NE(w.status().message().find("spec.template.spec.containers[0].securityContext.runAsUser: expected an integer"),
             std::string::npos)
       << w.status().message();
+}
+
+TEST(WorkloadErrors, NewFieldsOfTheWrongTypeNameTheirPath) {
+  json pod = CompliantPod();
+  pod["spec"]["containers"][0]["args"] = {"scan", 1};
+  pod["spec"]["automountServiceAccountToken"] = "no";
+  pod["spec"]["containers"][0]["volumeMounts"][0]["readOnly"] = "yes";
+  auto w = WorkloadFromObject(pod);
+  ASSERT_FALSE(w.ok());
+  const std::string& m = w.status().message();
+  EXPECT_NE(m.find("spec.containers[0].args[1]: expected a string"), std::string::npos) << m;
+  EXPECT_NE(m.find("spec.automountServiceAccountToken: expected a boolean"), std::string::npos) << m;
+  EXPECT_NE(m.find("spec.containers[0].volumeMounts[0].readOnly: expected a boolean"), std::string::npos) << m;
 }
 
 TEST(WorkloadErrors, NotAnObject) {
