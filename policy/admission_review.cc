@@ -11,7 +11,36 @@ using nlohmann::json;
 
 namespace {
 
-struct TooDeep {};
+// nlohmann's own DOM builder with a nesting bound: the plain SAX DOM parser is several
+// times cheaper than the callback parser (no std::function call and keep-stack per
+// value), and failing at start_object/start_array stops deep input at max_depth levels.
+class BoundedDomParser : public nlohmann::detail::json_sax_dom_parser<json> {
+ public:
+  BoundedDomParser(json& root, int max_depth) : json_sax_dom_parser(root, /*allow_exceptions=*/false), max_depth_(max_depth) {}
+  bool start_object(std::size_t len) {
+    if (++depth_ > max_depth_) return too_deep_ = true, false;
+    return json_sax_dom_parser::start_object(len);
+  }
+  bool start_array(std::size_t len) {
+    if (++depth_ > max_depth_) return too_deep_ = true, false;
+    return json_sax_dom_parser::start_array(len);
+  }
+  bool end_object() { --depth_; return json_sax_dom_parser::end_object(); }
+  bool end_array() { --depth_; return json_sax_dom_parser::end_array(); }
+  bool parse_error(std::size_t pos, const std::string& token, const nlohmann::detail::exception& ex) {
+    error_ = ex.what();
+    (void)pos, (void)token;
+    return false;
+  }
+  bool too_deep() const { return too_deep_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  int depth_ = 0;
+  int max_depth_;
+  bool too_deep_ = false;
+  std::string error_;
+};
 
 void ReadGvk(const json& req, const char* field, bool resource, GroupVersionKind& out, FieldErrors& errs) {
   const json* g = ObjectAt(req, field, "request", errs);
@@ -30,21 +59,10 @@ Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, const Deco
     return Status::Error("AdmissionReview: body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
                          std::to_string(limits.max_body_bytes));
   json doc;
-  try {
-    // The callback sees every value with its depth before it is stored; throwing ends
-    // the parse early, so deep input costs no more than max_depth levels.
-    json::parser_callback_t cb = [&limits](int depth, json::parse_event_t event, json&) {
-      if (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) {
-        if (depth >= limits.max_depth) throw TooDeep{};
-      }
-      return true;
-    };
-    doc = json::parse(body.begin(), body.end(), cb, /*allow_exceptions=*/true);
-  } catch (const TooDeep&) {
-    return Status::Error("AdmissionReview: JSON nesting deeper than " + std::to_string(limits.max_depth));
-  } catch (const json::exception& e) {
-    return Status::Error(std::string("AdmissionReview: malformed JSON: ") + e.what());
-  }
+  BoundedDomParser sax(doc, limits.max_depth);
+  const bool parsed = json::sax_parse(body.begin(), body.end(), &sax);
+  if (sax.too_deep()) return Status::Error("AdmissionReview: JSON nesting deeper than " + std::to_string(limits.max_depth));
+  if (!parsed) return Status::Error("AdmissionReview: malformed JSON: " + sax.error());
   if (!doc.is_object()) return Status::Error("AdmissionReview: expected a JSON object");
   FieldErrors errs;
   auto api = StringAt(doc, "apiVersion", "", errs);
@@ -78,8 +96,9 @@ Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, const Deco
     out.user_uid = StringAt(*ui, "uid", "request.userInfo", errs).value_or("");
     out.groups = internal::StringsAt(*ui, "groups", "request.userInfo", errs);
   }
-  if (const json* o = ObjectAt(*req, "object", "request", errs)) out.object = *o;
-  if (const json* o = ObjectAt(*req, "oldObject", "request", errs)) out.old_object = *o;
+  // Moved, not copied: the objects are most of the body and `doc` dies here.
+  if (const json* o = ObjectAt(*req, "object", "request", errs)) out.object = std::move(const_cast<json&>(*o));
+  if (const json* o = ObjectAt(*req, "oldObject", "request", errs)) out.old_object = std::move(const_cast<json&>(*o));
   if ((out.operation == "CREATE" || out.operation == "UPDATE") && out.object.is_null() && errs.empty())
     errs.Add("request.object", "required for " + out.operation);
   if (!errs.empty()) return errs.ToStatus("AdmissionReview");

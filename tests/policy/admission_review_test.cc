@@ -99,6 +99,22 @@ TEST(DecodeErrors, DeepNesting) {
   EXPECT_NE(DecodeError(body).find("nesting deeper than 64"), std::string::npos);
 }
 
+TEST(DecodeErrors, DepthLimitIsExact) {
+  // max_depth levels pass the bound (and then fail as "not an object"); one more does not.
+  const std::string at = std::string(64, '[') + std::string(64, ']');
+  const std::string over = std::string(65, '[') + std::string(65, ']');
+  EXPECT_NE(DecodeError(at).find("expected a JSON object"), std::string::npos) << DecodeError(at);
+  EXPECT_NE(DecodeError(over).find("nesting deeper than 64"), std::string::npos) << DecodeError(over);
+  const std::string objects = "{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}";
+  EXPECT_EQ(DecodeError(objects).find("nesting"), std::string::npos) << DecodeError(objects);
+}
+
+TEST(DecodeErrors, MalformedJsonNamesTheProblem) {
+  EXPECT_NE(DecodeError("{\"apiVersion\": ").find("malformed JSON"), std::string::npos);
+  EXPECT_NE(DecodeError("{} trailing").find("malformed JSON"), std::string::npos);
+  EXPECT_NE(DecodeError("").find("malformed JSON"), std::string::npos);
+}
+
 TEST(DecodeErrors, NestingAtTheLimitIsFine) {
   json r = ReviewJson(CompliantPod());
   std::string body = r.dump();
