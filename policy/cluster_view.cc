@@ -1,18 +1,24 @@
 #include "policy/cluster_view.h"
 
-#include <sstream>
+#include <string_view>
 
 namespace modelgate::policy {
 
 std::string NormalizePath(const std::string& path) {
+  // Split on '/' by hand (no stream): this runs per file and per mount on every request.
   std::string out;
+  out.reserve(path.size());
   const bool absolute = !path.empty() && path[0] == '/';
-  std::stringstream in(path);
-  std::string part;
-  while (std::getline(in, part, '/')) {
-    if (part.empty() || part == ".") continue;
-    if (!out.empty() || absolute) out += '/';
-    out += part;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    const std::string_view part(path.data() + i, j - i);
+    if (!part.empty() && part != ".") {
+      if (!out.empty() || absolute) out += '/';
+      out.append(part);
+    }
+    i = j + 1;
   }
   if (out.empty() && absolute) return "/";
   return out;

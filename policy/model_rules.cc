@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <map>
 
 #include "policy/checks.h"
 #include "policy/glob.h"
@@ -22,6 +23,12 @@ bool IsCommit(const std::string& s) {
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 std::string Flops(double v) {
@@ -105,18 +112,23 @@ void FormatAllowed(const ModelAdmission& ma, const std::string& target, const Ad
 void HashesMatch(const ModelAdmission& ma, const std::string& target, std::vector<Violation>& out) {
   std::vector<std::string> items;
   if (!ma.scan_files.empty()) {
+    // Normalised once per file, not once per pinned x scanned pair (this runs on every
+    // admission request for every bound model).
+    std::map<std::string, const ScannedFile*> scanned;
+    for (const auto& f : ma.scan_files) scanned.emplace(NormalizePath(f.path), &f);
     for (const auto& pin : ma.files) {
       if (pin.sha256.empty()) continue;
-      const std::string want = NormalizePath(pin.path);
-      auto it = std::find_if(ma.scan_files.begin(), ma.scan_files.end(),
-                             [&](const ScannedFile& f) { return NormalizePath(f.path) == want; });
-      if (it == ma.scan_files.end()) items.push_back("pinned file " + Quote(pin.path) + " is missing");
-      else if (Lower(it->sha256) != Lower(pin.sha256))
-        items.push_back("file " + Quote(pin.path) + " has sha256 " + (it->sha256.empty() ? "(not computed)" : it->sha256) +
+      auto it = scanned.find(NormalizePath(pin.path));
+      if (it == scanned.end()) {
+        items.push_back("pinned file " + Quote(pin.path) + " is missing");
+      } else if (!EqualsIgnoreCase(it->second->sha256, pin.sha256)) {
+        const std::string& got = it->second->sha256;
+        items.push_back("file " + Quote(pin.path) + " has sha256 " + (got.empty() ? "(not computed)" : got) +
                         ", pinned " + pin.sha256);
+      }
     }
   }
-  if (!ma.digest.empty() && !ma.scan_manifest_digest.empty() && Lower(ma.digest) != Lower(ma.scan_manifest_digest))
+  if (!ma.digest.empty() && !ma.scan_manifest_digest.empty() && !EqualsIgnoreCase(ma.digest, ma.scan_manifest_digest))
     items.push_back("manifest digest is " + ma.scan_manifest_digest + ", pinned " + ma.digest);
   if (items.empty()) {
     const ModelCondition* c = ma.Condition("HashesMatch");
