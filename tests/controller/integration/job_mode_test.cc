@@ -1,0 +1,269 @@
+// The operator in Job mode (--scan-mode job) against the real API server: the operator
+// creates a batch/v1 Job per scan, the real Job controller creates its pod, a test node
+// agent (fake_kubelet.h: it stands in for the node, never for the API server) binds and
+// runs it with the real `modelgate` binary, the operator reads the result through the
+// API server's pods/log proxy and deletes the Job. Skipped without a cluster
+// (MODELGATE_TEST_KUBECONFIG), like every integration test; the binary is a build
+// dependency of this test, so its absence is a failure.
+// gtest first: cpprest defines a macro U() that breaks gtest's templates.
+#include "fixture.h"
+
+#include "controller/executor.h"
+#include "controller/job.h"
+#include "policy/objects.h"
+#include "tests/controller/integration/fake_kubelet.h"
+
+namespace modelgate::controller::testing {
+namespace {
+
+const kube::Resource kJobs{"batch", "v1", "jobs", true};
+constexpr const char* kScannerImage = "modelgate.test/scanner:job-mode";
+
+class JobModeIT : public ClusterTest {
+ protected:
+  void SetUp() override {
+    ClusterTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(std::filesystem::exists(MODELGATE_BINARY)) << "modelgate binary not built: " << MODELGATE_BINARY;
+  }
+
+  void TearDown() override {
+    if (kubelet_) kubelet_->Stop();
+    kubelet_.reset();
+    ClusterTest::TearDown();
+  }
+
+  void StartKubelet(std::map<std::string, std::string> pvc_dirs = {}) {
+    FakeKubeletOptions ko;
+    ko.node_name = "mg-fake-kubelet-" + ns_;
+    ko.namespace_name = ns_;
+    ko.label_selector = std::string(kScanJobLabel) + "=true";
+    ko.binary = MODELGATE_BINARY;
+    ko.work_dir = dir_ / "kubelet";
+    ko.pvc_dirs = std::move(pvc_dirs);
+    std::filesystem::create_directories(ko.work_dir);
+    auto k = FakeKubelet::Start(client_, ko);
+    ASSERT_TRUE(k.ok()) << k.status().message();
+    kubelet_ = std::move(k).value();
+  }
+
+  ControllerOptions JobOptions() {
+    ControllerOptions o = Options();
+    o.scan_mode = ScanMode::kJob;
+    o.scanner_image = kScannerImage;
+    o.scan_timeout = 60s;
+    o.inventory = false;
+    return o;
+  }
+
+  std::unique_ptr<Executor> JobExecutor(const ControllerOptions& o) { return NewJobExecutor(client_, o, 200ms); }
+
+  int CountScanJobs() {
+    kube::ListOptions lo;
+    lo.label_selector = std::string(kScanJobLabel) + "=true";
+    auto r = client_->List(kJobs, ns_, lo);
+    return r.ok() ? static_cast<int>(r.value()["items"].size()) : -1;
+  }
+
+  int CountScanPods() {
+    kube::ListOptions lo;
+    lo.label_selector = std::string(kScanJobLabel) + "=true";
+    auto r = client_->List(kube::Pods(), ns_, lo);
+    return r.ok() ? static_cast<int>(r.value()["items"].size()) : -1;
+  }
+
+  // The pod the agent ran for model `name` (label modelgate.io/model).
+  const ObservedPod* RanFor(const std::vector<ObservedPod>& pods, const std::string& name) {
+    for (const auto& p : pods)
+      if (p.pod["metadata"]["labels"].value("modelgate.io/model", "") == name) return &p;
+    return nullptr;
+  }
+
+  std::unique_ptr<FakeKubelet> kubelet_;
+};
+
+TEST_F(JobModeIT, FourKindsOfModelScannedByJobsOnTheTestNode) {
+  const std::string clean = CleanSafetensors();
+  const std::string sha = Sha256Hex(clean);
+  Write("clean/model.safetensors", clean);
+  Write("pickle/pytorch_model.bin", PicklePayload());
+  Write("mismatch/model.safetensors", clean);
+  Write("malformed/model.safetensors", MalformedSafetensors());
+  Apply(Model("clean", (dir_ / "clean").string(), {{{"path", "model.safetensors"}, {"sha256", sha}}}));
+  Apply(Model("pickle", (dir_ / "pickle").string(),
+              {{{"path", "pytorch_model.bin"}, {"sha256", Sha256Hex(PicklePayload())}}}));
+  Apply(Model("mismatch", (dir_ / "mismatch").string(),
+              {{{"path", "model.safetensors"}, {"sha256", std::string(64, '0')}}}));
+  Apply(Model("malformed", (dir_ / "malformed").string()));
+
+  StartKubelet();
+  const ControllerOptions o = JobOptions();
+  auto c = StartController(o, JobExecutor(o));
+  ASSERT_TRUE(c);
+  for (const char* n : {"clean", "pickle", "mismatch", "malformed"})
+    EXPECT_TRUE(WaitFor([&] { auto p = Phase(n); return p == "Admitted" || p == "Rejected"; }, 90s))
+        << n << ": " << Get(n).dump(2);
+
+  json o1 = Get("clean");
+  EXPECT_EQ(o1["status"]["phase"], "Admitted") << o1.dump(2);
+  EXPECT_EQ(Condition(o1, "HashesMatch")["status"], "True");
+  EXPECT_EQ(Condition(o1, "Ready")["status"], "True");
+  ASSERT_EQ(o1["status"]["scan"]["files"].size(), 1u) << o1["status"]["scan"].dump(2);
+  EXPECT_EQ(o1["status"]["scan"]["files"][0]["path"], "model.safetensors") << "relative to the model root";
+  EXPECT_EQ(o1["status"]["scan"]["files"][0]["sha256"], sha);
+  EXPECT_EQ(o1["status"]["scan"]["format"], "safetensors");
+
+  json o2 = Get("pickle");
+  EXPECT_EQ(o2["status"]["phase"], "Rejected") << o2.dump(2);
+  EXPECT_EQ(Condition(o2, "Ready")["reason"], "UnsafeContent");
+  bool saw_global = false;
+  for (const auto& f : o2["status"]["scan"]["findings"])
+    saw_global |= f["rule"] == "pickle/dangerous-global" && f["file"] == "pytorch_model.bin";
+  EXPECT_TRUE(saw_global) << o2["status"]["scan"].dump(2);
+
+  json o3 = Get("mismatch");
+  EXPECT_EQ(o3["status"]["phase"], "Rejected") << o3.dump(2);
+  EXPECT_EQ(Condition(o3, "HashesMatch")["reason"], "HashMismatch");
+  EXPECT_NE(Condition(o3, "HashesMatch")["message"].get<std::string>().find("model.safetensors: sha256"),
+            std::string::npos);
+
+  // Undecided is reported exactly as inline mode reports it, not as a failed scan.
+  json o4 = Get("malformed");
+  EXPECT_EQ(o4["status"]["phase"], "Rejected") << o4.dump(2);
+  EXPECT_EQ(Condition(o4, "Ready")["reason"], "Undecided");
+  EXPECT_EQ(Condition(o4, "Scanned")["status"], "True");
+
+  // Every Job is deleted once its result is in; the garbage collector removes the pods.
+  EXPECT_TRUE(WaitFor([&] { return CountScanJobs() == 0; }, 30s)) << CountScanJobs() << " scan Jobs left";
+  EXPECT_TRUE(WaitFor([&] { return CountScanPods() == 0; }, 30s)) << CountScanPods() << " scan pods left";
+  EXPECT_GE(kubelet_->log_requests(), 4) << "results are read through the API server's pods/log proxy";
+  c->Stop();
+
+  // What the node saw: the Job's pod, created by the Job controller, locked down.
+  const std::vector<ObservedPod> ran = kubelet_->Observed();
+  EXPECT_EQ(ran.size(), 4u) << "one pod per scan, no retries";
+  const std::map<std::string, int> exit_codes = {{"clean", 0}, {"pickle", 1}, {"mismatch", 0}, {"malformed", 2}};
+  for (const auto& [name, code] : exit_codes) {
+    const ObservedPod* p = RanFor(ran, name);
+    ASSERT_NE(p, nullptr) << name;
+    EXPECT_EQ(p->error, "") << name;
+    EXPECT_EQ(p->exit_code, code) << name << " log:\n" << p->log;
+    EXPECT_EQ(p->argv, (std::vector<std::string>{"/modelgate", "scan", "/model", "--output", "json", "--no-progress"}));
+    EXPECT_EQ(p->uid, 65532) << name;
+    EXPECT_EQ(p->gid, 65532) << name;
+    ASSERT_EQ(p->mounts.size(), 1u);
+    EXPECT_EQ(p->mounts.at("/model"), (dir_ / name).string());
+    const json& pod = p->pod;
+    EXPECT_EQ(pod["metadata"]["ownerReferences"][0]["kind"], "Job") << "created by the Job controller";
+    const json& spec = pod["spec"];
+    EXPECT_EQ(spec["nodeName"], "mg-fake-kubelet-" + ns_);
+    EXPECT_EQ(spec["automountServiceAccountToken"], false);
+    EXPECT_EQ(spec["restartPolicy"], "Never");
+    EXPECT_EQ(spec["securityContext"]["runAsNonRoot"], true);
+    ASSERT_EQ(spec["containers"].size(), 1u);
+    const json& ctr = spec["containers"][0];
+    EXPECT_EQ(ctr["image"], kScannerImage);
+    for (const auto& m : ctr["volumeMounts"]) {
+      EXPECT_EQ(m.value("readOnly", false), true) << m.dump();
+      EXPECT_EQ(m["mountPath"].get<std::string>().find("/var/run/secrets"), std::string::npos)
+          << "no service-account token: " << m.dump();
+    }
+    for (const auto& v : spec["volumes"]) EXPECT_FALSE(v.contains("projected")) << v.dump();
+    EXPECT_EQ(ctr["securityContext"]["runAsNonRoot"], true);
+    EXPECT_EQ(ctr["securityContext"]["readOnlyRootFilesystem"], true);
+    EXPECT_EQ(ctr["securityContext"]["allowPrivilegeEscalation"], false);
+    EXPECT_EQ(ctr["securityContext"]["capabilities"]["drop"], json({"ALL"}));
+    EXPECT_TRUE(ctr["resources"]["limits"].contains("memory"));
+  }
+}
+
+// The same ModelAdmission scanned by the inline executor and by a Job gives the same
+// report (paths, hashes, formats, findings, undecided), including a PVC with subPath.
+TEST_F(JobModeIT, JobAndInlineScansAgree) {
+  // Inline mode reads PVCs at <pvc_root>/<namespace>/<claim>/<subPath>; the test node
+  // maps claim "models" to the same directory.
+  const auto pvc_root = dir_ / "pvcs";
+  const std::string base = "pvcs/" + ns_ + "/models/";
+  const auto models_dir = pvc_root / ns_ / "models";
+  Write(base + "clean/model.safetensors", CleanSafetensors());
+  Write(base + "clean/config.json", R"({"architectures":["LlamaForCausalLM"]})");
+  Write(base + "pickle/pytorch_model.bin", PicklePayload());
+  Write(base + "malformed/model.safetensors", MalformedSafetensors());
+  StartKubelet({{"models", models_dir.string()}});
+
+  ControllerOptions o = JobOptions();
+  o.pvc_root = pvc_root.string();
+  auto job = JobExecutor(o);
+  auto inl = NewInlineExecutor(o);
+  std::vector<json> models;
+  for (const char* n : {"clean", "pickle", "malformed"})
+    models.push_back(Model(std::string("host-") + n, (models_dir / n).string()));
+  json pvc = Model("pvc-clean", "");
+  pvc["spec"]["source"] = {{"pvc", {{"claimName", "models"}, {"subPath", "clean"}}}};
+  models.push_back(pvc);
+
+  for (json m : models) {
+    const std::string name = m["metadata"]["name"];
+    Apply(m);
+    auto parsed = policy::ParseModelAdmission(Get(name));
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    std::atomic<bool> stop{false};
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    auto a = inl->Scan(parsed.value(), "", deadline, stop);
+    auto b = job->Scan(parsed.value(), "", deadline, stop);
+    ASSERT_TRUE(a.ok()) << name << ": " << a.status().message();
+    ASSERT_TRUE(b.ok()) << name << ": " << b.status().message();
+    const auto& ra = a.value().report;
+    const auto& rb = b.value().report;
+    ASSERT_EQ(ra.files.size(), rb.files.size()) << name;
+    for (size_t i = 0; i < ra.files.size(); ++i) {
+      EXPECT_EQ(ra.files[i].path, rb.files[i].path) << name;
+      EXPECT_EQ(ra.files[i].sha256, rb.files[i].sha256) << name;
+      EXPECT_EQ(ra.files[i].size, rb.files[i].size) << name;
+      EXPECT_EQ(ra.files[i].format, rb.files[i].format) << name;
+      ASSERT_EQ(ra.files[i].findings.size(), rb.files[i].findings.size()) << name;
+      for (size_t k = 0; k < ra.files[i].findings.size(); ++k) {
+        EXPECT_EQ(ra.files[i].findings[k].rule, rb.files[i].findings[k].rule) << name;
+        EXPECT_EQ(ra.files[i].findings[k].file, rb.files[i].findings[k].file) << name;
+        EXPECT_EQ(ra.files[i].findings[k].severity, rb.files[i].findings[k].severity) << name;
+      }
+      ASSERT_EQ(ra.files[i].undecided.size(), rb.files[i].undecided.size()) << name;
+      for (size_t k = 0; k < ra.files[i].undecided.size(); ++k) {
+        EXPECT_EQ(ra.files[i].undecided[k].file, rb.files[i].undecided[k].file) << name;
+        EXPECT_EQ(ra.files[i].undecided[k].reason, rb.files[i].undecided[k].reason) << name;
+      }
+    }
+    EXPECT_EQ(ra.errors.size(), rb.errors.size()) << name;
+    EXPECT_EQ(b.value().model_root, "") << "no local model directory in Job mode";
+  }
+  EXPECT_TRUE(WaitFor([&] { return CountScanJobs() == 0; }, 30s));
+  const auto ran = kubelet_->Observed();
+  const ObservedPod* p = RanFor(ran, "pvc-clean");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->mounts.at("/model"), (models_dir / "clean").string()) << "PVC subPath mounted";
+  EXPECT_EQ(p->pod["spec"]["volumes"][0]["persistentVolumeClaim"]["readOnly"], true);
+}
+
+// A Job that never finishes (no node runs it) is deleted at the scan timeout and the
+// model goes to Error, to be retried.
+TEST_F(JobModeIT, TimedOutJobIsDeletedAndReportedAsError) {
+  Write("clean/model.safetensors", CleanSafetensors());
+  Apply(Model("stuck", (dir_ / "clean").string()));
+  ControllerOptions o = JobOptions();
+  o.scan_timeout = 3s;
+  o.retry_min = 30s;  // one attempt within the test
+  o.retry_max = 30s;
+  auto c = StartController(o, JobExecutor(o));
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(WaitFor([&] { return Phase("stuck") == "Error"; }, 30s)) << Get("stuck").dump(2);
+  const json s = Condition(Get("stuck"), "Scanned");
+  EXPECT_EQ(s["reason"], "ScanFailed");
+  // The operator's deadline and the Job's activeDeadlineSeconds are the same: either
+  // may fire first ("timed out" / "DeadlineExceeded"); both name the Job.
+  EXPECT_NE(s["message"].get<std::string>().find("scan Job mg-scan-"), std::string::npos) << s.dump();
+  EXPECT_TRUE(WaitFor([&] { return CountScanJobs() == 0; }, 10s)) << "the timed-out Job is deleted";
+  c->Stop();
+}
+
+}  // namespace
+}  // namespace modelgate::controller::testing
