@@ -1,4 +1,5 @@
 // The job executor: one scan Job per model generation, result read from the pod log.
+#include <filesystem>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -13,6 +14,36 @@ namespace modelgate::controller {
 namespace {
 
 const kube::Resource kJobs{"batch", "v1", "jobs", true};
+
+// The last path component of a hostPath or PVC subPath source ("" otherwise): the name
+// inline mode gives a model that is a single file.
+std::string SourceBaseName(const policy::ModelAdmission& ma) {
+  using Kind = policy::ModelSource::Kind;
+  std::string p = ma.source.kind == Kind::kHostPath ? ma.source.host_path
+                  : ma.source.kind == Kind::kPvc    ? ma.source.sub_path
+                                                    : "";
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return std::filesystem::path(p).filename().string();
+}
+
+// A source naming a single file is mounted as the file kJobModelMount, so the scanner
+// reports it as "/model" (and archive members as "/model!member"). Inline mode reports
+// such a model by its own name, and pinned hashes use that name: rename to match.
+void NameSingleFileRoot(scanners::ScanReport& report, const std::string& name) {
+  const std::string root = kJobModelMount;
+  bool root_is_file = false;
+  for (const auto& f : report.files) root_is_file |= f.path == root;
+  if (!root_is_file || name.empty()) return;
+  auto rename = [&](std::string& p) {
+    if (p == root || p.rfind(root + "!", 0) == 0) p = name + p.substr(root.size());
+  };
+  for (auto& f : report.files) {
+    rename(f.path);
+    for (auto& x : f.findings) rename(x.file);
+    for (auto& u : f.undecided) rename(u.file);
+  }
+  for (auto& e : report.errors) rename(e.file);
+}
 
 class JobExecutor : public Executor {
  public:
@@ -62,6 +93,7 @@ class JobExecutor : public Executor {
     }
     ExecutorResult out;
     out.report = std::move(report).value();
+    NameSingleFileRoot(out.report, SourceBaseName(ma));
     RelativizeReport(out.report, kJobModelMount, false);
     return out;
   }

@@ -10,6 +10,7 @@
 
 #include "controller/executor.h"
 #include "controller/job.h"
+#include "controller/scan_result.h"
 #include "policy/objects.h"
 #include "tests/controller/integration/fake_kubelet.h"
 
@@ -33,12 +34,12 @@ class JobModeIT : public ClusterTest {
     ClusterTest::TearDown();
   }
 
-  void StartKubelet(std::map<std::string, std::string> pvc_dirs = {}) {
+  void StartKubelet(std::map<std::string, std::string> pvc_dirs = {}, const std::string& binary = MODELGATE_BINARY) {
     FakeKubeletOptions ko;
     ko.node_name = "mg-fake-kubelet-" + ns_;
     ko.namespace_name = ns_;
     ko.label_selector = std::string(kScanJobLabel) + "=true";
-    ko.binary = MODELGATE_BINARY;
+    ko.binary = binary;
     ko.work_dir = dir_ / "kubelet";
     ko.pvc_dirs = std::move(pvc_dirs);
     std::filesystem::create_directories(ko.work_dir);
@@ -153,6 +154,12 @@ TEST_F(JobModeIT, FourKindsOfModelScannedByJobsOnTheTestNode) {
     EXPECT_EQ(p->gid, 65532) << name;
     ASSERT_EQ(p->mounts.size(), 1u);
     EXPECT_EQ(p->mounts.at("/model"), (dir_ / name).string());
+    // The scanner saw the model at /model (which exists only in the container's root).
+    auto report = ParseScanJson(p->log);
+    ASSERT_TRUE(report.ok()) << name << ": " << report.status().message() << "\n" << p->log;
+    EXPECT_EQ(report.value().roots, std::vector<std::string>{"/model"});
+    ASSERT_FALSE(report.value().files.empty());
+    EXPECT_EQ(report.value().files[0].path.rfind("/model/", 0), 0u) << report.value().files[0].path;
     const json& pod = p->pod;
     EXPECT_EQ(pod["metadata"]["ownerReferences"][0]["kind"], "Job") << "created by the Job controller";
     const json& spec = pod["spec"];
@@ -198,6 +205,9 @@ TEST_F(JobModeIT, JobAndInlineScansAgree) {
   std::vector<json> models;
   for (const char* n : {"clean", "pickle", "malformed"})
     models.push_back(Model(std::string("host-") + n, (models_dir / n).string()));
+  // hostPath naming a single file (inline: reported by its base name).
+  models.push_back(Model("host-file", (models_dir / "clean" / "model.safetensors").string()));
+  models.push_back(Model("host-file-pickle", (models_dir / "pickle" / "pytorch_model.bin").string()));
   json pvc = Model("pvc-clean", "");
   pvc["spec"]["source"] = {{"pvc", {{"claimName", "models"}, {"subPath", "clean"}}}};
   models.push_back(pvc);
@@ -242,6 +252,50 @@ TEST_F(JobModeIT, JobAndInlineScansAgree) {
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->mounts.at("/model"), (models_dir / "clean").string()) << "PVC subPath mounted";
   EXPECT_EQ(p->pod["spec"]["volumes"][0]["persistentVolumeClaim"]["readOnly"], true);
+}
+
+// The test node itself: a pod's container runs as its runAsUser, with the volume
+// read-only, a read-only root, no network but loopback, no service-account token and
+// none of the test process's environment; its output is the log served through the
+// API server and its exit code lands in pods/status. /bin/sh stands in for the image.
+TEST_F(JobModeIT, TestNodeRunsContainersLockedDown) {
+  Write("vol/weights.bin", "weights");
+  StartKubelet({}, "/bin/sh");
+  const std::string script =
+      "id -u; id -g; cat /model/weights.bin; echo; "
+      "touch /model/x 2>/dev/null && echo volume-writable || echo volume-read-only; "
+      "touch /x 2>/dev/null && echo root-writable || echo root-read-only; "
+      "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; "
+      "ls /var/run/secrets 2>/dev/null || echo no-token; echo kubeconfig=${KUBECONFIG:-unset}; exit 3";
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", "probe"}, {"labels", {{kScanJobLabel, "true"}}}}},
+              {"spec",
+               {{"restartPolicy", "Never"},
+                {"automountServiceAccountToken", false},
+                {"securityContext", {{"runAsNonRoot", true}, {"runAsUser", 65532}, {"runAsGroup", 65532}}},
+                {"containers",
+                 {{{"name", "probe"},
+                   {"image", "probe:1"},
+                   {"args", {"-c", script}},
+                   {"securityContext", {{"readOnlyRootFilesystem", true}, {"allowPrivilegeEscalation", false}}},
+                   {"volumeMounts", {{{"name", "m"}, {"mountPath", "/model"}, {"readOnly", true}}}}}}},
+                {"volumes", {{{"name", "m"}, {"hostPath", {{"path", (dir_ / "vol").string()}}}}}}}}};
+  ASSERT_TRUE(WaitFor([&] { return client_->Get(kube::Resource{"", "v1", "serviceaccounts", true}, ns_, "default").ok(); },
+                      30s));
+  auto created = client_->Create(kube::Pods(), ns_, pod);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  ASSERT_TRUE(WaitFor([&] {
+    auto p = client_->Get(kube::Pods(), ns_, "probe");
+    return p.ok() && p.value()["status"].value("phase", "") == "Failed";
+  }, 30s));
+  auto p = client_->Get(kube::Pods(), ns_, "probe");
+  EXPECT_EQ(p.value()["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"], 3);
+  auto log = client_->Raw("GET", kube::Pods().Path(ns_, "probe", "log") + "?container=probe");
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  EXPECT_EQ(log.value(),
+            "65532\n65532\nweights\nvolume-read-only\nroot-read-only\nlo\nno-token\nkubeconfig=unset\n");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "vol" / "x"));
 }
 
 // A Job that never finishes (no node runs it) is deleted at the scan timeout and the
