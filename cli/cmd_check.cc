@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 constexpr const char* kUsage =
     "usage: modelgate check -f MANIFESTS... [--admissions PATH] [--policy FILE]\n"
     "                      [--output text|json|sarif] [--namespace NS] [--disable MG0xx,...]\n"
-    "                      [--own-namespace NS]\n"
+    "                      [--own-namespace NS] [--scanner-image IMG]\n"
     "\n"
     "Runs the admission webhook's decision over manifests without a cluster.\n"
     "  -f, --filename  YAML/JSON file or directory (*.yaml, *.yml, *.json), repeatable; '-' is stdin\n"
@@ -35,6 +35,8 @@ constexpr const char* kUsage =
     "  --namespace     namespace of objects that name none (default \"default\")\n"
     "  --disable       rules to switch off for this run, e.g. MG002 before the first scan\n"
     "  --output        text (default), json (modelgate.io/check/v1), sarif (2.1.0)\n"
+    "  --scanner-image the operator's scanner image, as the webhook's --scanner-image: pods of\n"
+    "                  exactly the scan-Job shape running it skip the model rules\n"
     "Exit status: 0 every workload admitted, 1 a workload would be denied, 2 unreadable input.\n";
 
 struct Input {
@@ -108,6 +110,7 @@ void PrintText(const std::vector<Judged>& judged, const ManifestSet& set) {
     }
     for (const auto& v : d.exempted)
       std::printf("  [exempt] %s (exemption: %s)\n", v.Line().c_str(), v.exemption_reason.c_str());
+    for (const auto& n : d.notes) std::printf("  [note] %s\n", n.c_str());
     for (const auto& v : d.violations)
       if (!v.snippet.empty()) std::printf("  Register the model with (kubectl apply -f -):\n%s", Indent(v.snippet, "    ").c_str());
   }
@@ -178,7 +181,7 @@ int RunCheck(int argc, char** argv) {
     }
     const bool takes_value = a == "-f" || a == "--filename" || a == "--admissions" || a == "--policy" ||
                              a == "--output" || a == "-o" || a == "--namespace" || a == "-n" || a == "--disable" ||
-                             a == "--own-namespace";
+                             a == "--own-namespace" || a == "--scanner-image";
     if (!takes_value) {
       std::fprintf(stderr, "modelgate check: unknown argument '%s'\n%s", a.c_str(), kUsage);
       return 2;
@@ -190,6 +193,13 @@ int RunCheck(int argc, char** argv) {
     else if (a == "--policy") policies.push_back(v);
     else if (a == "--namespace" || a == "-n") default_ns = v;
     else if (a == "--own-namespace") options.own_namespace = v;
+    else if (a == "--scanner-image") {
+      if (*v == '\0') {
+        std::fprintf(stderr, "modelgate check: --scanner-image needs a non-empty image reference\n");
+        return 2;
+      }
+      options.scanner_image = v;
+    }
     else if (a == "--disable") {
       std::stringstream ss(v);
       for (std::string id; std::getline(ss, id, ',');) {

@@ -30,7 +30,10 @@ constexpr const char* kUsage =
     "  --port N              HTTPS port (default 8443; 0 picks a free one and prints it)\n"
     "  --metrics-addr A:P    Prometheus /metrics (default 0.0.0.0:9090)\n"
     "  --own-namespace NS    modelgate's namespace, never affected (default $POD_NAMESPACE)\n"
-    "  --deadline-ms N       internal decision deadline (default 2500; keep below timeoutSeconds)\n";
+    "  --deadline-ms N       internal decision deadline (default 2500; keep below timeoutSeconds)\n"
+    "  --scanner-image IMG   the operator's --scanner-image (job scan mode): pods of exactly the\n"
+    "                        scan-Job shape running IMG skip the model rules (docs/policy.md);\n"
+    "                        default none (every pod is judged as an ordinary one)\n";
 
 int RunWebhook(int argc, char** argv) {
   std::string kubeconfig, cert, key, address = "0.0.0.0", metrics_addr = "0.0.0.0:9090";
@@ -63,6 +66,12 @@ int RunWebhook(int argc, char** argv) {
       metrics_addr = next();
     } else if (a == "--own-namespace") {
       vopts.evaluate.own_namespace = next();
+    } else if (a == "--scanner-image") {
+      vopts.evaluate.scanner_image = next();
+      if (vopts.evaluate.scanner_image.empty()) {
+        std::fprintf(stderr, "modelgate webhook: --scanner-image needs a non-empty image reference\n");
+        return 2;
+      }
     } else if (a == "--deadline-ms") {
       vopts.deadline = std::chrono::milliseconds(std::atoi(next().c_str()));
     } else {
@@ -125,6 +134,8 @@ int RunWebhook(int argc, char** argv) {
   }
   spdlog::info("modelgate webhook serving on {} (metrics on port {}), certificate sha256 {}", server.value()->url(),
                metrics.port(), store.value()->Fingerprint());
+  if (!vopts.evaluate.scanner_image.empty())
+    spdlog::info("modelgate webhook: scan pods running {} are recognised by shape", vopts.evaluate.scanner_image);
   // Machine-readable line for scripts that started us with --port 0.
   std::printf("listening %s\n", server.value()->url().c_str());
   std::fflush(stdout);
