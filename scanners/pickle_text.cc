@@ -1,14 +1,9 @@
 #include "scanners/pickle_text.h"
 
+#include "scanners/escapes.h"
+
 namespace modelgate::scanners {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
@@ -18,24 +13,6 @@ std::string_view Trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
 }
 
 }  // namespace
@@ -84,7 +61,7 @@ bool LooksLikeInt(std::string_view line) {
   bool any = false;
   for (char c : s) {
     if (c == '_') continue;
-    int d = HexDigit(c);
+    int d = HexDigitValue(c);
     if (d < 0 || d >= base) return false;
     any = true;
   }
@@ -122,8 +99,8 @@ std::optional<std::string> DecodePickleString(std::string_view line) {
       case 'v': out.push_back('\v'); break;
       case 'x': {
         if (i + 2 >= s.size()) return std::nullopt;  // needs two hex digits
-        int hi = HexDigit(s[i + 1]);
-        int lo = HexDigit(s[i + 2]);
+        int hi = HexDigitValue(s[i + 1]);
+        int lo = HexDigitValue(s[i + 2]);
         if (hi < 0 || lo < 0) return std::nullopt;
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;
@@ -168,7 +145,7 @@ std::optional<std::string> DecodeRawUnicodeEscape(std::string_view line) {
     if (line.size() - i < digits) return std::nullopt;
     uint32_t cp = 0;
     for (size_t k = 0; k < digits; ++k) {
-      int d = HexDigit(line[i + k]);
+      int d = HexDigitValue(line[i + k]);
       if (d < 0) return std::nullopt;
       cp = cp * 16 + static_cast<uint32_t>(d);
     }

@@ -1,33 +1,9 @@
 #include "scanners/template_code.h"
 
+#include "scanners/escapes.h"
+
 namespace modelgate::scanners {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Appends code point `cp` as UTF-8.
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | ((cp >> 18) & 0x07)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
 
 // Decodes the string literal starting at source[*i] (the quote); advances *i
 // past the closing quote (or to `end`).
@@ -46,8 +22,8 @@ std::string ReadLiteral(std::string_view s, size_t* i, size_t end, bool* escaped
     if (digits > 0) {
       uint32_t cp = 0;
       int got = 0;
-      while (got < digits && p < end && HexValue(s[p]) >= 0) {
-        cp = cp * 16 + static_cast<uint32_t>(HexValue(s[p++]));
+      while (got < digits && p < end && HexDigitValue(s[p]) >= 0) {
+        cp = cp * 16 + static_cast<uint32_t>(HexDigitValue(s[p++]));
         ++got;
       }
       if (got == digits && cp <= 0x10ffff) {
