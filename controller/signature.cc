@@ -12,7 +12,7 @@ SignatureResult DefaultSignatureVerifier(const SignatureInput& in) {
   r.kind = SignatureResult::Kind::kNotVerified;
   r.detail = "spec.signature declares " +
              (in.model->signature_path.empty() ? std::string("a signature") : in.model->signature_path) +
-             " but this operator build cannot verify model signatures yet; treated as not verified";
+             " but no signature verifier is configured; treated as not verified";
   return r;
 }
 

@@ -1,13 +1,15 @@
 // The seam for model signature verification (sigstore/model-transparency).
 //
-// The controller calls a SignatureVerifier after every successful scan. The default one,
-// DefaultSignatureVerifier(), does not verify anything yet: it reports kUnsigned when the
-// spec declares no signature, and kNotVerified (written as status "Unsigned" with a
-// SignatureVerified=False/VerificationUnavailable condition) when a signature is declared
-// but this build cannot check it. Nothing is ever reported Verified without a check.
-// The signing engineer replaces DefaultSignatureVerifier's body (or passes another
-// verifier through ControllerOptions::signature_verifier) once bundle verification of a
-// model manifest is ready.
+// The reconciler calls ControllerOptions::signature_verifier after every successful
+// scan. `modelgate controller` passes the real one, MakeSigstoreVerifier()
+// (controller/sigstore_verifier.h: offline verification of spec.signature with
+// scanners/signing, public key or keyless). DefaultSignatureVerifier below is only the
+// fallback when no verifier is set (library users, tests): it checks nothing, reporting
+// kUnsigned when the spec declares no signature and kNotVerified otherwise.
+// kNotVerified is written as status "Unsigned" with a SignatureVerified=False/
+// VerificationUnavailable condition; nothing is ever reported Verified without a check.
+// Job-mode scans hand back per-file hashes but no local model directory (model_root ""),
+// and the bundle itself lives in the model volume, so they are reported kNotVerified.
 #pragma once
 
 #include <functional>
@@ -38,7 +40,7 @@ struct SignatureInput {
 // Must be thread-safe (called from scan workers) and must not throw.
 using SignatureVerifier = std::function<SignatureResult(const SignatureInput&)>;
 
-// See the file comment: kUnsigned or kNotVerified, never kVerified.
+// The fallback verifier (see the file comment): kUnsigned or kNotVerified, never kVerified.
 SignatureResult DefaultSignatureVerifier(const SignatureInput& in);
 
 // status.signature.status value: "Verified", "Unsigned", "Invalid", "Untrusted"

@@ -28,8 +28,11 @@ Result<SignatureVerifier> MakeSigstoreVerifier(SigstoreVerifierOptions options) 
     if (in.model == nullptr || !in.model->signature_declared) return DefaultSignatureVerifier(in);
     const policy::ModelAdmission& ma = *in.model;
     if (in.model_root.empty()) {
-      return NotVerified("the model was scanned by a Job; signatures are verified only for models the "
-                         "operator reads itself (hostPath, --pvc-root)");
+      // The bundle is a file in the model volume, which only the scan Job mounts; the
+      // scan report carries file hashes, not the bundle (docs/operator.md, Signatures).
+      return NotVerified("the model was scanned by a Job, which hands back file hashes but not the signature "
+                         "bundle; signatures are verified only for models the operator reads itself "
+                         "(hostPath, --pvc-root)");
     }
     signing::ModelVerifyOptions opts;
     std::string sig = ma.signature_path.empty() ? "model.sig" : ma.signature_path;

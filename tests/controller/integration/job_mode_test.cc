@@ -11,6 +11,7 @@
 #include "controller/executor.h"
 #include "controller/job.h"
 #include "controller/scan_result.h"
+#include "controller/sigstore_verifier.h"
 #include "policy/objects.h"
 #include "tests/controller/integration/fake_kubelet.h"
 
@@ -104,12 +105,23 @@ TEST_F(JobModeIT, FourKindsOfModelScannedByJobsOnTheTestNode) {
   Apply(Model("mismatch", (dir_ / "mismatch").string(),
               {{{"path", "model.safetensors"}, {"sha256", std::string(64, '0')}}}));
   Apply(Model("malformed", (dir_ / "malformed").string()));
+  // A declared signature: the Job hands back hashes, not the bundle, so even the real
+  // verifier reports it not verified (never Verified, never Invalid).
+  Write("signed/model.safetensors", clean);
+  Write("signed/model.sig", "{}");
+  json signed_ma = Model("signed", (dir_ / "signed").string(), {{{"path", "model.safetensors"}, {"sha256", sha}}});
+  signed_ma["spec"]["signature"] = {{"path", "model.sig"},
+                                    {"keyless", {{"identity", "dev@example.com"}, {"issuer", "https://accounts.example"}}}};
+  Apply(signed_ma);
 
   StartKubelet();
-  const ControllerOptions o = JobOptions();
+  ControllerOptions o = JobOptions();
+  auto verifier = MakeSigstoreVerifier({});
+  ASSERT_TRUE(verifier.ok());
+  o.signature_verifier = verifier.value();
   auto c = StartController(o, JobExecutor(o));
   ASSERT_TRUE(c);
-  for (const char* n : {"clean", "pickle", "mismatch", "malformed"})
+  for (const char* n : {"clean", "pickle", "mismatch", "malformed", "signed"})
     EXPECT_TRUE(WaitFor([&] { auto p = Phase(n); return p == "Admitted" || p == "Rejected"; }, 90s))
         << n << ": " << Get(n).dump(2);
 
@@ -142,16 +154,26 @@ TEST_F(JobModeIT, FourKindsOfModelScannedByJobsOnTheTestNode) {
   EXPECT_EQ(Condition(o4, "Ready")["reason"], "Undecided");
   EXPECT_EQ(Condition(o4, "Scanned")["status"], "True");
 
+  json o5 = Get("signed");
+  EXPECT_EQ(o5["status"]["phase"], "Admitted") << o5.dump(2);
+  EXPECT_EQ(o5["status"]["signature"]["status"], "Unsigned");
+  EXPECT_EQ(Condition(o5, "SignatureVerified")["status"], "False");
+  EXPECT_EQ(Condition(o5, "SignatureVerified")["reason"], "VerificationUnavailable");
+  EXPECT_NE(Condition(o5, "SignatureVerified")["message"].get<std::string>().find("scanned by a Job"),
+            std::string::npos);
+  EXPECT_EQ(Condition(o1, "SignatureVerified")["reason"], "Unsigned") << "no signature declared";
+
   // Every Job is deleted once its result is in; the garbage collector removes the pods.
   EXPECT_TRUE(WaitFor([&] { return CountScanJobs() == 0; }, 30s)) << CountScanJobs() << " scan Jobs left";
   EXPECT_TRUE(WaitFor([&] { return CountScanPods() == 0; }, 30s)) << CountScanPods() << " scan pods left";
-  EXPECT_GE(kubelet_->log_requests(), 4) << "results are read through the API server's pods/log proxy";
+  EXPECT_GE(kubelet_->log_requests(), 5) << "results are read through the API server's pods/log proxy";
   c->Stop();
 
   // What the node saw: the Job's pod, created by the Job controller, locked down.
   const std::vector<ObservedPod> ran = kubelet_->Observed();
-  EXPECT_EQ(ran.size(), 4u) << "one pod per scan, no retries";
-  const std::map<std::string, int> exit_codes = {{"clean", 0}, {"pickle", 1}, {"mismatch", 0}, {"malformed", 2}};
+  EXPECT_EQ(ran.size(), 5u) << "one pod per scan, no retries";
+  const std::map<std::string, int> exit_codes = {
+      {"clean", 0}, {"pickle", 1}, {"mismatch", 0}, {"malformed", 2}, {"signed", 0}};
   for (const auto& [name, code] : exit_codes) {
     const ObservedPod* p = RanFor(ran, name);
     ASSERT_NE(p, nullptr) << name;
