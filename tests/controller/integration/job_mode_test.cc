@@ -328,6 +328,35 @@ TEST_F(JobModeIT, TestNodeRunsContainersLockedDown) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "vol" / "x"));
 }
 
+// Killing the operator mid-scan keeps its Job; the next operator adopts that Job (same
+// deterministic name) instead of starting a second scan.
+TEST_F(JobModeIT, RestartedOperatorAdoptsItsRunningJob) {
+  Write("clean/model.safetensors", CleanSafetensors());
+  Apply(Model("adopted", (dir_ / "clean").string()));
+  const ControllerOptions o = JobOptions();
+  auto first = StartController(o, JobExecutor(o));
+  ASSERT_TRUE(first);
+  // No node yet: the Job's pod waits unscheduled, the scan is in flight.
+  ASSERT_TRUE(WaitFor([&] { return CountScanJobs() == 1; }, 30s));
+  kube::ListOptions lo;
+  lo.label_selector = std::string(kScanJobLabel) + "=true";
+  const json job = client_->List(kJobs, ns_, lo).value()["items"][0];
+  EXPECT_EQ(Phase("adopted"), "Scanning");
+  first.reset();  // stopped mid-scan: the Job is kept
+  ASSERT_EQ(CountScanJobs(), 1);
+
+  StartKubelet();
+  auto second = StartController(o, JobExecutor(o));
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(WaitFor([&] { return Phase("adopted") == "Admitted"; }, 60s)) << Get("adopted").dump(2);
+  EXPECT_TRUE(WaitFor([&] { return CountScanJobs() == 0; }, 30s));
+  const auto ran = kubelet_->Observed();
+  ASSERT_EQ(ran.size(), 1u) << "one scan, not two";
+  EXPECT_EQ(ran[0].pod["metadata"]["ownerReferences"][0]["uid"], job["metadata"]["uid"])
+      << "the pod belongs to the Job the first operator created";
+  EXPECT_EQ(CountEvents("adopted", "ScanCompleted"), 1);
+}
+
 // A Job that never finishes (no node runs it) is deleted at the scan timeout and the
 // model goes to Error, to be retried.
 TEST_F(JobModeIT, TimedOutJobIsDeletedAndReportedAsError) {
