@@ -1,0 +1,194 @@
+// podcreate_bench: times pod creation through a live API server, one Create call at a
+// time per worker (steady_clock around kube::Client::Create), then deletes the pods.
+//
+// Usage: podcreate_bench --namespace NS --pod FILE [--count 300] [--concurrency 1]
+//          [--warmup 20] [--expect allowed|denied] [--run-id ID] [--samples FILE]
+//          [--kubeconfig FILE]
+//   --pod FILE      a Pod as JSON; metadata.name is replaced by <run-id>-<i> and the
+//                   label modelgate-bench-run=<run-id> is added (used for the cleanup).
+//   --warmup N      untimed creates first (connections, the API server's webhook client).
+//   --expect        "allowed": every Create must succeed; "denied": every Create must be
+//                   refused by an admission webhook ("denied the request"). Any other
+//                   outcome is counted as unexpected and makes the exit status 1.
+//   --samples FILE  appends every timed latency (ms, one per line) for pooling rounds.
+// Cluster: --kubeconfig, else $KUBECONFIG. Output: one human line, then one line
+// "result {json}" for scripts. Exit 0 only when every call had the expected outcome and
+// the cleanup finished.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/podcreate/latency_stats.h"
+#include "kube/client.h"
+#include "kube/config.h"
+
+namespace {
+
+using namespace modelgate;
+using Clock = std::chrono::steady_clock;
+constexpr const char* kRunLabel = "modelgate-bench-run";
+
+struct Options {
+  std::string kubeconfig, ns, pod_file, run_id, samples_file;
+  std::string expect = "allowed";
+  int count = 300, concurrency = 1, warmup = 20;
+};
+
+int Usage(const char* why) {
+  std::fprintf(stderr,
+               "podcreate_bench: %s\nusage: podcreate_bench --namespace NS --pod FILE [--count 300] "
+               "[--concurrency 1] [--warmup 20] [--expect allowed|denied] [--run-id ID] [--samples FILE] "
+               "[--kubeconfig FILE]\n",
+               why);
+  return 2;
+}
+
+// Parses argv into `o`; returns 0, or the exit status of a usage error.
+int Parse(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) return Usage(("missing value for " + a).c_str());
+    const std::string v = argv[++i];
+    if (a == "--kubeconfig") o.kubeconfig = v;
+    else if (a == "--namespace") o.ns = v;
+    else if (a == "--pod") o.pod_file = v;
+    else if (a == "--run-id") o.run_id = v;
+    else if (a == "--samples") o.samples_file = v;
+    else if (a == "--expect") o.expect = v;
+    else if (a == "--count") o.count = std::atoi(v.c_str());
+    else if (a == "--concurrency") o.concurrency = std::atoi(v.c_str());
+    else if (a == "--warmup") o.warmup = std::atoi(v.c_str());
+    else return Usage(("unknown option " + a).c_str());
+  }
+  if (o.ns.empty() || o.pod_file.empty()) return Usage("--namespace and --pod are required");
+  if (o.expect != "allowed" && o.expect != "denied") return Usage("--expect is allowed or denied");
+  if (o.count < 1 || o.concurrency < 1 || o.warmup < 0) return Usage("--count/--concurrency >= 1, --warmup >= 0");
+  if (o.run_id.empty()) o.run_id = "pcb-" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000007);
+  if (o.kubeconfig.empty()) {
+    const char* k = std::getenv("KUBECONFIG");
+    if (k == nullptr || *k == '\0') return Usage("--kubeconfig or $KUBECONFIG is required");
+    o.kubeconfig = k;
+  }
+  return 0;
+}
+
+// Whether a Create outcome is the one the run expects.
+bool Expected(const Status& s, const std::string& expect) {
+  if (expect == "allowed") return s.ok();
+  return !s.ok() && s.message().find("denied the request") != std::string::npos;
+}
+
+// Deletes every pod of the run (one collection DELETE) and waits until none is listed,
+// so the next round starts from the same object count. Pods here are never scheduled
+// (no kubelet), so deletion is immediate once the API server processes it.
+Status Cleanup(kube::Client& c, const Options& o) {
+  const std::string selector = std::string(kRunLabel) + "=" + o.run_id;
+  auto del = c.Raw("DELETE", kube::Pods().Path(o.ns) + "?labelSelector=" + std::string(kRunLabel) + "%3D" + o.run_id);
+  if (!del.ok()) return del.status();
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  while (Clock::now() < deadline) {
+    kube::ListOptions lo;
+    lo.label_selector = selector;
+    auto list = c.List(kube::Pods(), o.ns, lo);
+    if (!list.ok()) return list.status();
+    if ((*list)["items"].empty()) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return Status::Error("pods of run " + o.run_id + " still listed 120 s after the delete");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (int rc = Parse(argc, argv, o); rc != 0) return rc;
+  nlohmann::json tmpl;
+  try {
+    std::ifstream in(o.pod_file);
+    tmpl = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "podcreate_bench: %s: %s\n", o.pod_file.c_str(), e.what());
+    return 1;
+  }
+  if (!tmpl.is_object() || tmpl.value("kind", "") != "Pod") {
+    std::fprintf(stderr, "podcreate_bench: %s is not a Pod object\n", o.pod_file.c_str());
+    return 1;
+  }
+  auto cfg = kube::LoadKubeconfig(o.kubeconfig);
+  if (!cfg.ok()) { std::fprintf(stderr, "podcreate_bench: %s\n", cfg.status().message().c_str()); return 1; }
+  auto client = kube::Client::Create(*cfg);
+  if (!client.ok()) { std::fprintf(stderr, "podcreate_bench: %s\n", client.status().message().c_str()); return 1; }
+  kube::Client& c = **client;
+
+  tmpl["metadata"]["namespace"] = o.ns;
+  tmpl["metadata"]["labels"][kRunLabel] = o.run_id;
+  auto make_pod = [&](int i) {
+    nlohmann::json pod = tmpl;
+    pod["metadata"]["name"] = o.run_id + "-" + std::to_string(i);
+    return pod;
+  };
+
+  // Warm-up (untimed, sequential); indexes after the timed ones so names never clash.
+  int unexpected = 0;
+  std::string first_unexpected;
+  for (int i = 0; i < o.warmup; ++i) {
+    Result<nlohmann::json> r = c.Create(kube::Pods(), o.ns, make_pod(o.count + i));
+    if (!Expected(r.status(), o.expect)) {
+      ++unexpected;
+      if (first_unexpected.empty()) first_unexpected = r.ok() ? "created (expected a denial)" : r.status().message();
+    }
+  }
+
+  // Timed: `concurrency` workers take the next index until `count` calls are done.
+  std::vector<double> samples(o.count, 0.0);
+  std::vector<char> good(o.count, 0);
+  std::mutex mu;  // guards first_unexpected
+  std::atomic<int> next{0};
+  const auto t_all = Clock::now();
+  std::vector<std::thread> workers;
+  for (int w = 0; w < o.concurrency; ++w) {
+    workers.emplace_back([&] {
+      for (int i = next++; i < o.count; i = next++) {
+        const nlohmann::json pod = make_pod(i);
+        const auto t0 = Clock::now();
+        Result<nlohmann::json> r = c.Create(kube::Pods(), o.ns, pod);
+        samples[i] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        good[i] = Expected(r.status(), o.expect);
+        if (!good[i]) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (first_unexpected.empty()) first_unexpected = r.ok() ? "created (expected a denial)" : r.status().message();
+        }
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  const double wall_s = std::chrono::duration<double>(Clock::now() - t_all).count();
+  for (char g : good) unexpected += g ? 0 : 1;
+
+  const bench::LatencySummary s = bench::Summarize(samples);
+  std::printf("%s: %d pods, %d worker(s), expect %s: %s; %.1f creates/s; unexpected %d\n", o.run_id.c_str(),
+              o.count, o.concurrency, o.expect.c_str(), bench::FormatSummary(s).c_str(), o.count / wall_s,
+              unexpected);
+  if (!first_unexpected.empty()) std::printf("first unexpected outcome: %s\n", first_unexpected.c_str());
+  if (!o.samples_file.empty()) {
+    std::ofstream out(o.samples_file, std::ios::app);
+    for (double v : samples) out << v << "\n";
+  }
+  const Status cleaned = Cleanup(c, o);
+  if (!cleaned.ok()) std::fprintf(stderr, "podcreate_bench: cleanup: %s\n", cleaned.message().c_str());
+  const nlohmann::json result = {{"run", o.run_id},       {"expect", o.expect},     {"count", s.count},
+                                 {"concurrency", o.concurrency}, {"p50_ms", s.p50_ms}, {"p90_ms", s.p90_ms},
+                                 {"p99_ms", s.p99_ms},    {"max_ms", s.max_ms},     {"mean_ms", s.mean_ms},
+                                 {"min_ms", s.min_ms},    {"creates_per_s", o.count / wall_s},
+                                 {"unexpected", unexpected}, {"cleaned", cleaned.ok()}};
+  std::printf("result %s\n", result.dump().c_str());
+  return unexpected == 0 && cleaned.ok() ? 0 : 1;
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Pod-creation latency through the real API server without and with the modelgate
+# webhook registered (failurePolicy Fail), measured alternately in the same run, plus
+# one run of pods the webhook denies (see README.md).
+#
+# Usage: bench/podcreate/run.sh [BUILD_DIR]          (default build)
+# Env:   ROUNDS (3)        rounds; each measures both modes, order none,webhook then
+#                          webhook,none (ABBA), so drift in the machine's load hits both
+#        COUNT (300)       timed creates per measurement; WARMUP (20) untimed ones first
+#        CONCURRENCY (1)   workers creating in parallel
+#        DENY_COUNT (COUNT) timed creates of the denied pod
+#        KEEP_OPERATOR (0) 1 = leave the operator running during the measurements
+#        MODELGATE_CLUSTER_DIR (/tmp/mg-lat-cluster): the local control plane; started
+#                          (and stopped at the end) here unless it already runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=$(cd "${1:-build}" && pwd)
+ROUNDS=${ROUNDS:-3} COUNT=${COUNT:-300} WARMUP=${WARMUP:-20} CONCURRENCY=${CONCURRENCY:-1}
+DENY_COUNT=${DENY_COUNT:-$COUNT} KEEP_OPERATOR=${KEEP_OPERATOR:-0}
+LABEL=modelgate-lat
+cmake --build "$BUILD" -j2 --target modelgate podcreate_bench >/dev/null
+export MG="$BUILD/cli/modelgate"
+BENCH="$BUILD/bench/podcreate/podcreate_bench"
+
+export MODELGATE_CLUSTER_DIR=${MODELGATE_CLUSTER_DIR:-/tmp/mg-lat-cluster}
+CLUSTER="$ROOT/e2e/cluster.sh"
+started=0
+if ! "$CLUSTER" status >/dev/null 2>&1; then
+  "$CLUSTER" install
+  "$CLUSTER" up
+  started=1
+fi
+export KUBECONFIG="$MODELGATE_CLUSTER_DIR/admin.kubeconfig"
+
+# shellcheck source=e2e/lib/harness.sh
+source "$ROOT/e2e/lib/harness.sh"   # wait_for
+# shellcheck source=e2e/lib/modelgate.sh
+source "$ROOT/e2e/lib/modelgate.sh" # mg_start_webhook, mg_register_webhook, mg_start_controller...
+export MG_STATE
+MG_STATE=$(mktemp -d /tmp/mg-podcreate.XXXXXX)
+export NS="mg-lat-$RANDOM"
+cleanup() {
+  set +e
+  mg_unregister_webhook 2>/dev/null
+  mg_stop_webhook
+  mg_stop_controller
+  kubectl delete ns "$NS" --wait=false >/dev/null 2>&1
+  [ "$started" = 1 ] && "$CLUSTER" down
+  rm -rf "$MG_STATE"
+}
+trap cleanup EXIT
+
+machine() { echo "$(nproc) cores (nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+echo "machine: $(machine)"
+echo "API server: $(kubectl version -o json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])')"
+
+# ---------------------------------------------------------------- fixtures (as e2e)
+kubectl apply -f "$ROOT/crds/" >/dev/null
+kubectl wait --for condition=established --timeout=60s crd/modeladmissions.modelgate.io \
+  crd/modeladmissionpolicies.modelgate.io >/dev/null
+python3 "$ROOT/demo/make-samples.py" "$MG_STATE/models" >/dev/null
+kubectl create ns "$NS" >/dev/null
+kubectl label ns "$NS" "$LABEL=true" >/dev/null
+wait_for 60 kubectl get serviceaccount default -n "$NS"
+# The e2e fixtures: an egress NetworkPolicy (DNS only) in $NS, model() and pod().
+# shellcheck source=e2e/scenarios/00-common.sh
+source "$ROOT/e2e/scenarios/00-common.sh"
+mg_start_controller
+model llm clean-safetensors  # waits until the operator scanned it
+phase=$(kubectl get ma llm -n "$NS" -o jsonpath='{.status.phase}')
+[ "$phase" = Admitted ] || { echo "FAIL: ModelAdmission llm is $phase, not Admitted"; exit 1; }
+echo "ModelAdmission $NS/llm: $phase (scanned by the operator, inline)"
+if [ "$KEEP_OPERATOR" != 1 ]; then
+  mg_stop_controller
+  echo "operator stopped for the measurements (KEEP_OPERATOR=1 keeps it)"
+fi
+pod llm-server llm | kubectl create --dry-run=client -o json -f - | python3 bench/podcreate/enrich_pod.py >"$MG_STATE/pod.json"
+pod llm-root llm insecure | kubectl create --dry-run=client -o json -f - | python3 bench/podcreate/enrich_pod.py >"$MG_STATE/pod-denied.json"
+echo "pod: $(wc -c <"$MG_STATE/pod.json") bytes of JSON, $(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["spec"]; print(len(p["containers"]), "containers,", len(p["volumes"]), "volumes")' "$MG_STATE/pod.json")"
+
+mg_start_webhook
+METRICS_PORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$MG_STATE/webhook.out" "$MG_STATE/webhook.log" | head -1)
+echo "webhook: $MG_WEBHOOK_URL (metrics on port $METRICS_PORT), operator $([ "$KEEP_OPERATOR" = 1 ] && echo running || echo stopped)"
+
+# ---------------------------------------------------------------- evidence that the webhook saw the calls
+# audit_lines PATTERN: the webhook's audit lines (it logs one JSON line per decision) matching PATTERN.
+audit_lines() { cat "$MG_STATE/webhook.out" "$MG_STATE/webhook.log" 2>/dev/null | grep '"audit":"admission"' | grep -c -- "$1" || true; }
+# pod_creates DECISION: modelgate_webhook_requests_total{kind=Pod,operation=CREATE,decision=DECISION}.
+pod_creates() {
+  curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" | awk -v d="decision=\"$1\"" '
+    /^modelgate_webhook_requests_total\{/ && /kind="Pod"/ && /operation="CREATE"/ && index($0, d) { s += $NF }
+    END { printf "%d\n", s }'
+}
+# probe_seen: a server-side dry-run create reaches the webhook (its audit line names the pod).
+probe_seen() {
+  local name="probe-$RANDOM$RANDOM"
+  python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); p["metadata"]["name"]=sys.argv[2]; print(json.dumps(p))' \
+    "$MG_STATE/pod.json" "$name" | kubectl create -n "$NS" --dry-run=server -f - >/dev/null 2>&1 || true
+  [ "$(audit_lines "\"Pod $NS/$name\"")" -gt 0 ]
+}
+# The API server picks a (un)registration up from its informer within a moment.
+wait_registered() { local i; for i in $(seq 100); do probe_seen && return 0; sleep 0.2; done; echo "FAIL: webhook never called"; exit 1; }
+wait_unregistered() { local i; for i in $(seq 100); do probe_seen || return 0; sleep 0.2; done; echo "FAIL: webhook still called"; exit 1; }
+
+set_mode() {
+  if [ "$1" = webhook ]; then
+    mg_register_webhook "$LABEL" >/dev/null
+    wait_registered
+  else
+    mg_unregister_webhook
+    wait_unregistered
+  fi
+}
+
+# measure MODE ROUND POD_FILE EXPECT COUNT: one podcreate_bench run; checks the webhook's
+# audit lines and metrics against what MODE implies; appends the result to results.jsonl.
+measure() {
+  local mode=$1 round=$2 podfile=$3 expect=$4 count=$5
+  local run="pcb-r$round-$mode" seen m0 m1 want
+  [ "$expect" = denied ] && run="pcb-denied"
+  m0=$(pod_creates "$expect")
+  echo
+  echo "## round $round: $mode, expect $expect (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$BENCH" --namespace "$NS" --pod "$podfile" --count "$count" --warmup "$WARMUP" --concurrency "$CONCURRENCY" \
+    --expect "$expect" --run-id "$run" --samples "$MG_STATE/samples.$mode.$expect" | tee "$MG_STATE/out"
+  seen=$(audit_lines "\"Pod $NS/$run-")
+  m1=$(pod_creates "$expect")
+  want=0
+  [ "$mode" = webhook ] && want=$((count + WARMUP))
+  echo "webhook audit lines for this run: $seen, metric requests_total{Pod,CREATE,$expect} +$((m1 - m0)) (want $want each)"
+  if [ "$seen" != "$want" ] || [ "$((m1 - m0))" != "$want" ]; then
+    echo "FAIL: the webhook did not see exactly the expected requests"
+    exit 1
+  fi
+  sed -n 's/^result //p' "$MG_STATE/out" |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); r.update(mode=sys.argv[1], round=int(sys.argv[2]), load=sys.argv[3]); print(json.dumps(r))' \
+      "$mode" "$round" "$(cut -d' ' -f1 /proc/loadavg)" >>"$MG_STATE/results.jsonl"
+}
+
+# ---------------------------------------------------------------- measurements
+echo "plan: $ROUNDS rounds x (no webhook, webhook), $COUNT timed creates each (+$WARMUP warm-up), $CONCURRENCY worker(s)"
+for round in $(seq "$ROUNDS"); do
+  order="none webhook"
+  ((round % 2 == 0)) && order="webhook none"
+  for mode in $order; do
+    set_mode "$mode"
+    measure "$mode" "$round" "$MG_STATE/pod.json" allowed "$COUNT"
+  done
+done
+set_mode webhook
+measure webhook 0 "$MG_STATE/pod-denied.json" denied "$DENY_COUNT"
+first=$(grep -o 'denied the request: [^;]*' "$MG_STATE/out" | head -1 || true)
+[ -n "$first" ] && echo "denial: ${first:0:200}"
+
+echo
+echo "## summary (machine: $(machine))"
+python3 - "$MG_STATE" <<'PY'
+import json, math, sys
+d = sys.argv[1]
+rs = [json.loads(l) for l in open(f"{d}/results.jsonl")]
+def nr(v, p):
+    v = sorted(v); return v[max(1, math.ceil(p * len(v))) - 1]
+print("%-5s %-8s %-8s %5s %9s %9s %9s %9s %8s %6s" % ("round", "mode", "expect", "n", "p50_ms", "p90_ms", "p99_ms", "max_ms", "create/s", "load1"))
+for r in rs:
+    print("%-5s %-8s %-8s %5d %9.2f %9.2f %9.2f %9.2f %8.1f %6s" % (r["round"] or "-", r["mode"], r["expect"], r["count"],
+          r["p50_ms"], r["p90_ms"], r["p99_ms"], r["max_ms"], r["creates_per_s"], r["load"]))
+by = {(r["round"], r["mode"]): r for r in rs if r["expect"] == "allowed"}
+rounds = sorted({k[0] for k in by})
+p99r = [by[(k, "webhook")]["p99_ms"] / by[(k, "none")]["p99_ms"] for k in rounds]
+p50r = [by[(k, "webhook")]["p50_ms"] / by[(k, "none")]["p50_ms"] for k in rounds]
+print("per-round ratio webhook/none: p50 " + " ".join("%.2f" % x for x in p50r) + " | p99 " + " ".join("%.2f" % x for x in p99r))
+pool = {m: [float(x) for x in open(f"{d}/samples.{m}.allowed")] for m in ("none", "webhook")}
+for m in pool:
+    print("pooled %-8s n=%d p50=%.2f p90=%.2f p99=%.2f ms" % (m, len(pool[m]), nr(pool[m], .5), nr(pool[m], .9), nr(pool[m], .99)))
+r50 = nr(pool["webhook"], .5) / nr(pool["none"], .5); r99 = nr(pool["webhook"], .99) / nr(pool["none"], .99)
+print("pooled ratio webhook/none: p50 %.2f (+%.1f ms), p99 %.2f (+%.1f ms)" % (r50, nr(pool["webhook"], .5) - nr(pool["none"], .5),
+      r99, nr(pool["webhook"], .99) - nr(pool["none"], .99)))
+print("target (webhook adds under 15%% at p99, pooled): %s" % ("MET" if r99 < 1.15 else "NOT MET"))
+PY
