@@ -150,7 +150,8 @@ int main(int argc, char** argv) {
   // Timed: `concurrency` workers take the next index until `count` calls are done.
   std::vector<double> samples(o.count, 0.0);
   std::vector<char> good(o.count, 0);
-  std::mutex mu;  // guards first_unexpected
+  std::mutex mu;  // guards first_unexpected and first_error
+  std::string first_error;  // what a refused create looked like (the denial message)
   std::atomic<int> next{0};
   const auto t_all = Clock::now();
   std::vector<std::thread> workers;
@@ -162,9 +163,11 @@ int main(int argc, char** argv) {
         Result<nlohmann::json> r = c.Create(kube::Pods(), o.ns, pod);
         samples[i] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         good[i] = Expected(r.status(), o.expect);
-        if (!good[i]) {
+        if (!good[i] || !r.ok()) {
           std::lock_guard<std::mutex> lock(mu);
-          if (first_unexpected.empty()) first_unexpected = r.ok() ? "created (expected a denial)" : r.status().message();
+          if (!good[i] && first_unexpected.empty())
+            first_unexpected = r.ok() ? "created (expected a denial)" : r.status().message();
+          if (!r.ok() && first_error.empty()) first_error = r.status().message();
         }
       }
     });
@@ -178,6 +181,7 @@ int main(int argc, char** argv) {
               o.count, o.concurrency, o.expect.c_str(), bench::FormatSummary(s).c_str(), o.count / wall_s,
               unexpected);
   if (!first_unexpected.empty()) std::printf("first unexpected outcome: %s\n", first_unexpected.c_str());
+  if (o.expect == "denied" && !first_error.empty()) std::printf("first denial: %s\n", first_error.c_str());
   if (!o.samples_file.empty()) {
     std::ofstream out(o.samples_file, std::ios::app);
     for (double v : samples) out << v << "\n";

@@ -103,6 +103,28 @@ probe_seen() {
 wait_registered() { local i; for i in $(seq 100); do probe_seen && return 0; sleep 0.2; done; echo "FAIL: webhook never called"; exit 1; }
 wait_unregistered() { local i; for i in $(seq 100); do probe_seen || return 0; sleep 0.2; done; echo "FAIL: webhook still called"; exit 1; }
 
+# apiserver_webhook SUM|COUNT: the API server's own histogram of its calls to our webhook
+# (pod CREATEs): network, TLS, JSON both ways and our handler, as the caller sees them.
+apiserver_webhook() {
+  kubectl get --raw /metrics | awk -v m="apiserver_admission_webhook_admission_duration_seconds_$1" '
+    index($0, m "{") == 1 && /name="pods.modelgate.io"/ && /operation="CREATE"/ { s += $NF }
+    END { printf "%.6f\n", s }'
+}
+# handler_ms RUN: p50/p99 of the webhook's own handling time (audit latencyMs) for RUN's pods.
+handler_ms() {
+  cat "$MG_STATE/webhook.out" "$MG_STATE/webhook.log" 2>/dev/null | grep '"audit":"admission"' | grep -- "\"Pod $NS/$1-" |
+    python3 -c '
+import json, math, sys
+v = sorted(json.loads(l[l.index("{"):])["latencyMs"] for l in sys.stdin)
+nr = lambda p: v[max(1, math.ceil(p * len(v))) - 1]
+print("p50 %.3f ms, p99 %.3f ms" % (nr(.5), nr(.99)) if v else "no lines")'
+}
+# webhook_conns: TCP connections on the webhook's port by state (is the API server reusing them?).
+webhook_conns() {
+  local port=${MG_WEBHOOK_URL##*:}
+  ss -Htan "( sport = :$port )" | awk '{ n[$1]++ } END { for (s in n) printf "%s=%d ", s, n[s]; print "" }'
+}
+
 set_mode() {
   if [ "$1" = webhook ]; then
     mg_register_webhook "$LABEL" >/dev/null
@@ -120,18 +142,27 @@ measure() {
   local run="pcb-r$round-$mode" seen m0 m1 want
   [ "$expect" = denied ] && run="pcb-denied"
   m0=$(pod_creates "$expect")
+  local as0 ac0 as1 ac1
+  as0=$(apiserver_webhook sum) ac0=$(apiserver_webhook count)
   echo
   echo "## round $round: $mode, expect $expect (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   "$BENCH" --namespace "$NS" --pod "$podfile" --count "$count" --warmup "$WARMUP" --concurrency "$CONCURRENCY" \
     --expect "$expect" --run-id "$run" --samples "$MG_STATE/samples.$mode.$expect" | tee "$MG_STATE/out"
   seen=$(audit_lines "\"Pod $NS/$run-")
   m1=$(pod_creates "$expect")
+  as1=$(apiserver_webhook sum) ac1=$(apiserver_webhook count)
   want=0
   [ "$mode" = webhook ] && want=$((count + WARMUP))
   echo "webhook audit lines for this run: $seen, metric requests_total{Pod,CREATE,$expect} +$((m1 - m0)) (want $want each)"
   if [ "$seen" != "$want" ] || [ "$((m1 - m0))" != "$want" ]; then
     echo "FAIL: the webhook did not see exactly the expected requests"
     exit 1
+  fi
+  if [ "$mode" = webhook ]; then
+    echo "webhook handler time (audit latencyMs): $(handler_ms "$run")"
+    python3 -c 'import sys; s, c = float(sys.argv[2]) - float(sys.argv[1]), float(sys.argv[4]) - float(sys.argv[3]); print("API server -> webhook call, mean over %d calls: %.2f ms" % (c, 1000 * s / c) if c else "API server webhook metric: no calls")' \
+      "$as0" "$as1" "$ac0" "$ac1"
+    echo "TCP connections on the webhook port after the run: $(webhook_conns)"
   fi
   sed -n 's/^result //p' "$MG_STATE/out" |
     python3 -c 'import json,sys; r=json.load(sys.stdin); r.update(mode=sys.argv[1], round=int(sys.argv[2]), load=sys.argv[3]); print(json.dumps(r))' \
@@ -150,8 +181,6 @@ for round in $(seq "$ROUNDS"); do
 done
 set_mode webhook
 measure webhook 0 "$MG_STATE/pod-denied.json" denied "$DENY_COUNT"
-first=$(grep -o 'denied the request: [^;]*' "$MG_STATE/out" | head -1 || true)
-[ -n "$first" ] && echo "denial: ${first:0:200}"
 
 echo
 echo "## summary (machine: $(machine))"
