@@ -4,8 +4,12 @@
 # one run of pods the webhook denies (see README.md).
 #
 # Usage: bench/podcreate/run.sh [BUILD_DIR]          (default build)
-# Env:   ROUNDS (3)        rounds; each measures both modes, order none,webhook then
-#                          webhook,none (ABBA), so drift in the machine's load hits both
+# Env:
+#        ROUNDS (3)        rounds; each measures every mode of MODES, in reverse order
+#                          every other round (ABBA), so drift in the machine's load hits all
+#        MODES ("none webhook echo")  none: no webhook registered; webhook: `modelgate
+#                          webhook`; echo: podcreate_echo_webhook, a constant allow on the
+#                          same HTTPS stack (what any webhook costs)
 #        COUNT (300)       timed creates per measurement; WARMUP (20) untimed ones first
 #        CONCURRENCY (1)   workers creating in parallel
 #        INTERVAL_MS (0)   pace each worker to one create per INTERVAL_MS (0: back to back)
@@ -18,13 +22,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 BUILD=$(cd "${1:-build}" && pwd)
-ROUNDS=${ROUNDS:-3} COUNT=${COUNT:-300} WARMUP=${WARMUP:-20} CONCURRENCY=${CONCURRENCY:-1}
+ROUNDS=${ROUNDS:-3} MODES=${MODES:-none webhook echo} COUNT=${COUNT:-300} WARMUP=${WARMUP:-20} CONCURRENCY=${CONCURRENCY:-1}
 INTERVAL_MS=${INTERVAL_MS:-0}
 DENY_COUNT=${DENY_COUNT:-$COUNT} INTERLEAVED_COUNT=${INTERLEAVED_COUNT:-$((ROUNDS * COUNT))} KEEP_OPERATOR=${KEEP_OPERATOR:-0}
 LABEL=modelgate-lat
-cmake --build "$BUILD" -j2 --target modelgate podcreate_bench >/dev/null
+cmake --build "$BUILD" -j2 --target modelgate podcreate_bench podcreate_echo_webhook >/dev/null
 export MG="$BUILD/cli/modelgate"
 BENCH="$BUILD/bench/podcreate/podcreate_bench"
+ECHO="$BUILD/bench/podcreate/podcreate_echo_webhook"
 
 export MODELGATE_CLUSTER_DIR=${MODELGATE_CLUSTER_DIR:-/tmp/mg-lat-cluster}
 CLUSTER="$ROOT/e2e/cluster.sh"
@@ -49,6 +54,7 @@ cleanup() {
   mg_unregister_webhook 2>/dev/null
   mg_stop_webhook
   mg_stop_controller
+  [ -n "${ECHO_PID:-}" ] && kill "$ECHO_PID" 2>/dev/null && wait "$ECHO_PID" 2>/dev/null
   kubectl delete ns "$NS" "$NS_OFF" --wait=false >/dev/null 2>&1
   [ "$started" = 1 ] && "$CLUSTER" down
   rm -rf "$MG_STATE"
@@ -86,8 +92,19 @@ pod llm-root llm insecure | kubectl create --dry-run=client -o json -f - | pytho
 echo "pod: $(wc -c <"$MG_STATE/pod.json") bytes of JSON, $(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["spec"]; print(len(p["containers"]), "containers,", len(p["volumes"]), "volumes")' "$MG_STATE/pod.json")"
 
 mg_start_webhook
+MODELGATE_URL=$MG_WEBHOOK_URL
 METRICS_PORT=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$MG_STATE/webhook.out" "$MG_STATE/webhook.log" | head -1)
-echo "webhook: $MG_WEBHOOK_URL (metrics on port $METRICS_PORT), operator $([ "$KEEP_OPERATOR" = 1 ] && echo running || echo stopped)"
+echo "webhook: $MODELGATE_URL (metrics on port $METRICS_PORT), operator $([ "$KEEP_OPERATOR" = 1 ] && echo running || echo stopped)"
+# The echo webhook serves the same certificate (mg_register_webhook's caBundle fits both).
+"$ECHO" --cert "$MG_STATE/tls/tls.crt" --key "$MG_STATE/tls/tls.key" >"$MG_STATE/echo.out" 2>"$MG_STATE/echo.log" &
+ECHO_PID=$!
+for _ in $(seq 100); do
+  ECHO_URL=$(sed -n 's/^listening //p' "$MG_STATE/echo.out")
+  [ -n "$ECHO_URL" ] && break
+  sleep 0.1
+done
+[ -n "$ECHO_URL" ] || { echo "FAIL: echo webhook did not start"; cat "$MG_STATE/echo.log"; exit 1; }
+echo "echo webhook: $ECHO_URL"
 
 # ---------------------------------------------------------------- evidence that the webhook saw the calls
 # audit_lines PATTERN: the webhook's audit lines (it logs one JSON line per decision) matching PATTERN.
@@ -98,16 +115,18 @@ pod_creates() {
     /^modelgate_webhook_requests_total\{/ && /kind="Pod"/ && /operation="CREATE"/ && index($0, d) { s += $NF }
     END { printf "%d\n", s }'
 }
-# probe_seen: a server-side dry-run create reaches the webhook (its audit line names the pod).
-probe_seen() {
-  local name="probe-$RANDOM$RANDOM"
+# echo_count: reviews the echo webhook answered so far.
+echo_count() { curl -sf --cacert "$MG_STATE/tls/ca.crt" "$ECHO_URL/count"; }
+# probe: which webhook (webhook, echo or none) a server-side dry-run create reaches.
+probe() {
+  local name="probe-$RANDOM$RANDOM" e0
+  e0=$(echo_count)
   python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); p["metadata"]["name"]=sys.argv[2]; print(json.dumps(p))' \
     "$MG_STATE/pod.json" "$name" | kubectl create -n "$NS" --dry-run=server -f - >/dev/null 2>&1 || true
-  [ "$(audit_lines "\"Pod $NS/$name\"")" -gt 0 ]
+  if [ "$(audit_lines "\"Pod $NS/$name\"")" -gt 0 ]; then echo webhook
+  elif [ "$(echo_count)" -gt "$e0" ]; then echo echo
+  else echo none; fi
 }
-# The API server picks a (un)registration up from its informer within a moment.
-wait_registered() { local i; for i in $(seq 100); do probe_seen && return 0; sleep 0.2; done; echo "FAIL: webhook never called"; exit 1; }
-wait_unregistered() { local i; for i in $(seq 100); do probe_seen || return 0; sleep 0.2; done; echo "FAIL: webhook still called"; exit 1; }
 
 # apiserver_webhook SUM|COUNT: the API server's own histogram of its calls to our webhook
 # (pod CREATEs): network, TLS, JSON both ways and our handler, as the caller sees them.
@@ -131,14 +150,21 @@ webhook_conns() {
   ss -Htan "( sport = :$port )" | awk '{ n[$1]++ } END { for (s in n) printf "%s=%d ", s, n[s]; print "" }'
 }
 
+# set_mode MODE: registers the matching webhook (or none), then waits until the API
+# server's informer has picked that up (a probe reaches exactly that webhook).
 set_mode() {
-  if [ "$1" = webhook ]; then
-    mg_register_webhook "$LABEL" >/dev/null
-    wait_registered
-  else
-    mg_unregister_webhook
-    wait_unregistered
-  fi
+  case $1 in
+    webhook) MG_WEBHOOK_URL=$MODELGATE_URL; mg_register_webhook "$LABEL" >/dev/null ;;
+    echo) MG_WEBHOOK_URL=$ECHO_URL; mg_register_webhook "$LABEL" >/dev/null ;;
+    none) mg_unregister_webhook ;;
+  esac
+  local i
+  for i in $(seq 100); do
+    [ "$(probe)" = "$1" ] && return 0
+    sleep 0.2
+  done
+  echo "FAIL: after registering $1, probes still reach $(probe)"
+  exit 1
 }
 
 # measure MODE ROUND POD_FILE EXPECT COUNT [OFF_NS]: one podcreate_bench run in $NS; checks
@@ -150,7 +176,8 @@ measure() {
   local run="pcb-r$round-$mode" seen seen_off=0 m0 m1 want as0 ac0 as1 ac1
   [ "$expect" = denied ] && run="pcb-denied"
   [ -n "$off" ] && run="pcb-interleaved"
-  m0=$(pod_creates "$expect")
+  local e0 e1
+  m0=$(pod_creates "$expect") e0=$(echo_count)
   as0=$(apiserver_webhook sum) ac0=$(apiserver_webhook count)
   echo
   echo "## round $round: $mode${off:+ interleaved with $off (not selected)}, expect $expect (load average $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -162,17 +189,19 @@ measure() {
     --interval-ms "$INTERVAL_MS" --expect "$expect" --run-id "$run" --samples "$samples" "${alt[@]}" | tee "$MG_STATE/out"
   seen=$(audit_lines "\"Pod $NS/$run-")
   [ -n "$off" ] && seen_off=$(audit_lines "\"Pod $off/$run-")
-  m1=$(pod_creates "$expect")
+  m1=$(pod_creates "$expect") e1=$(echo_count)
   as1=$(apiserver_webhook sum) ac1=$(apiserver_webhook count)
+  local want_echo=0
   want=0
   [ "$mode" = webhook ] && want=$((count + WARMUP))
-  echo "webhook audit lines for this run: $seen${off:+ in $NS, $seen_off in $off}; metric requests_total{Pod,CREATE,$expect} +$((m1 - m0)) (want $want${off:+ and 0})"
-  if [ "$seen" != "$want" ] || [ "$((m1 - m0))" != "$want" ] || [ "$seen_off" != 0 ]; then
-    echo "FAIL: the webhook did not see exactly the expected requests"
+  [ "$mode" = echo ] && want_echo=$((count + WARMUP))
+  echo "modelgate audit lines for this run: $seen${off:+ in $NS, $seen_off in $off}; metric requests_total{Pod,CREATE,$expect} +$((m1 - m0)) (want $want${off:+ and 0}); echo webhook +$((e1 - e0)) (want $want_echo)"
+  if [ "$seen" != "$want" ] || [ "$((m1 - m0))" != "$want" ] || [ "$seen_off" != 0 ] || [ "$((e1 - e0))" != "$want_echo" ]; then
+    echo "FAIL: the webhooks did not see exactly the expected requests"
     exit 1
   fi
-  if [ "$mode" = webhook ]; then
-    echo "webhook handler time (audit latencyMs): $(handler_ms "$run")"
+  if [ "$mode" != none ]; then
+    [ "$mode" = webhook ] && echo "webhook handler time (audit latencyMs): $(handler_ms "$run")"
     python3 -c 'import sys; s, c = float(sys.argv[2]) - float(sys.argv[1]), float(sys.argv[4]) - float(sys.argv[3]); print("API server -> webhook call, mean over %d calls: %.2f ms" % (c, 1000 * s / c) if c else "API server webhook metric: no calls")' \
       "$as0" "$as1" "$ac0" "$ac1"
     echo "TCP connections on the webhook port after the run: $(webhook_conns)"
@@ -187,10 +216,10 @@ for line in sys.stdin:
 }
 
 # ---------------------------------------------------------------- measurements
-echo "plan: $ROUNDS rounds x (no webhook, webhook), $COUNT timed creates each (+$WARMUP warm-up), $CONCURRENCY worker(s), interval $INTERVAL_MS ms"
+echo "plan: $ROUNDS rounds x ($MODES), $COUNT timed creates each (+$WARMUP warm-up), $CONCURRENCY worker(s), interval $INTERVAL_MS ms"
 for round in $(seq "$ROUNDS"); do
-  order="none webhook"
-  ((round % 2 == 0)) && order="webhook none"
+  order=$MODES
+  ((round % 2 == 0)) && order=$(tr ' ' '\n' <<<"$MODES" | tac | tr '\n' ' ')
   for mode in $order; do
     set_mode "$mode"
     measure "$mode" "$round" "$MG_STATE/pod.json" allowed "$COUNT"
@@ -222,22 +251,29 @@ for r in rs:
 print("\n(1) registered vs not registered, alternating rounds:")
 by = {(r["round"], r["mode"]): r for r in rs if r["round"].isdigit()}
 rounds = sorted({k[0] for k in by}, key=int)
-p99r = [by[(k, "webhook")]["p99_ms"] / by[(k, "none")]["p99_ms"] for k in rounds]
-p50r = [by[(k, "webhook")]["p50_ms"] / by[(k, "none")]["p50_ms"] for k in rounds]
-print("  per-round ratio webhook/none: p50 " + " ".join("%.2f" % x for x in p50r) + " (median %.2f)" % med(p50r)
-      + " | p99 " + " ".join("%.2f" % x for x in p99r) + " (median %.2f)" % med(p99r))
-pool = {m: load(f"{m}.allowed") for m in ("none", "webhook")}
-for m in pool:
+modes = [m for m in ("webhook", "echo") if (rounds[0], m) in by]
+pool = {m: load(f"{m}.allowed") for m in ["none"] + modes}
+for m in ["none"] + modes:
     print("  pooled %-8s n=%d p50=%.2f p90=%.2f p99=%.2f ms" % (m, len(pool[m]), nr(pool[m], .5), nr(pool[m], .9), nr(pool[m], .99)))
-r50 = nr(pool["webhook"], .5) / nr(pool["none"], .5); r99 = nr(pool["webhook"], .99) / nr(pool["none"], .99)
-print("  pooled ratio webhook/none: p50 %.2f (%+.2f ms), p99 %.2f (%+.2f ms)" % (r50, nr(pool["webhook"], .5) - nr(pool["none"], .5),
-      r99, nr(pool["webhook"], .99) - nr(pool["none"], .99)))
 base99 = [by[(k, "none")]["p99_ms"] for k in rounds]
 spread = max(base99) / min(base99)
 print("  baseline p99 across rounds: %.2f .. %.2f ms (x%.2f)%s" % (min(base99), max(base99), spread,
       ": the baseline's own p99 moves by more than the 15% margin between rounds" if spread > 1.15 else ""))
-v1 = med(p99r) < 1.15 and r99 < 1.15
-print("  target, webhook adds under 15%% at p99 (median per-round ratio and pooled ratio): %s" % ("MET" if v1 else "NOT MET"))
+v1 = None
+for m in modes:
+    p99r = [by[(k, m)]["p99_ms"] / by[(k, "none")]["p99_ms"] for k in rounds]
+    p50r = [by[(k, m)]["p50_ms"] / by[(k, "none")]["p50_ms"] for k in rounds]
+    r50 = nr(pool[m], .5) / nr(pool["none"], .5); r99 = nr(pool[m], .99) / nr(pool["none"], .99)
+    print("  %s/none per round: p50 %s (median %.2f) | p99 %s (median %.2f)" % (m, " ".join("%.2f" % x for x in p50r), med(p50r),
+          " ".join("%.2f" % x for x in p99r), med(p99r)))
+    print("  %s/none pooled: p50 %.2f (%+.2f ms), p99 %.2f (%+.2f ms)" % (m, r50, nr(pool[m], .5) - nr(pool["none"], .5),
+          r99, nr(pool[m], .99) - nr(pool["none"], .99)))
+    if m == "webhook":
+        v1 = med(p99r) < 1.15 and r99 < 1.15
+if "echo" in modes:
+    print("  webhook vs echo (what modelgate's decision adds over any webhook on its stack): p50 %+.2f ms, p99 %+.2f ms"
+          % (nr(pool["webhook"], .5) - nr(pool["echo"], .5), nr(pool["webhook"], .99) - nr(pool["echo"], .99)))
+print("  target, modelgate webhook adds under 15%% at p99 (median per-round ratio and pooled ratio): %s" % ("MET" if v1 else "NOT MET"))
 
 print("\n(2) interleaved, webhook registered; alternate calls to a namespace it selects and one it does not:")
 il = {m: load(f"interleaved-{m}.allowed") for m in ("none", "webhook")}
