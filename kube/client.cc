@@ -223,7 +223,8 @@ Result<Json> Client::List(const Resource& r, const std::string& ns, const ListOp
       "", "");
 }
 
-Result<Json> Client::ListAll(const Resource& r, const std::string& ns, ListOptions opts, int64_t page_size) {
+Result<Json> Client::ListAll(const Resource& r, const std::string& ns, ListOptions opts, int64_t page_size,
+                             const std::function<void(Json&)>& each_item) {
   opts.limit = page_size;
   opts.continue_token.clear();
   Json merged;
@@ -231,6 +232,9 @@ Result<Json> Client::ListAll(const Resource& r, const std::string& ns, ListOptio
     auto page = List(r, ns, opts);
     if (!page.ok()) return page.status();
     Json& p = page.value();
+    if (each_item && p.contains("items") && p["items"].is_array()) {
+      for (auto& item : p["items"]) each_item(item);
+    }
     if (merged.is_null()) {
       merged = p;
       if (!merged.contains("items") || !merged["items"].is_array()) merged["items"] = Json::array();

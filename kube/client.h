@@ -99,9 +99,11 @@ class Client {
   Result<Json> List(const Resource& r, const std::string& ns, const ListOptions& opts = {});
   // Every page (limit = page_size) merged into one List; its metadata.resourceVersion is
   // that of the consistent snapshot the pages were read from. A continue token that
-  // expires mid-way (410) is returned as the error; callers relist.
+  // expires mid-way (410) is returned as the error; callers relist. `each_item`, when
+  // set, is applied to every item as its page arrives (before the next page is read),
+  // so trimming items there bounds the memory a large list holds.
   Result<Json> ListAll(const Resource& r, const std::string& ns, ListOptions opts = {},
-                       int64_t page_size = 500);
+                       int64_t page_size = 500, const std::function<void(Json&)>& each_item = {});
   // POST; ns from the argument (the object's metadata.namespace is ignored).
   Result<Json> Create(const Resource& r, const std::string& ns, const Json& object);
   // PUT the whole object (name from metadata.name; include metadata.resourceVersion for

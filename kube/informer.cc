@@ -101,6 +101,7 @@ void Informer::OnReplace(std::vector<Json>&& items) {
   }
   for (const auto& [key, obj] : old)
     if (!fresh.count(key) && handlers_.on_delete) handlers_.on_delete(obj);
+  if (handlers_.on_replaced) handlers_.on_replaced();
   {
     std::lock_guard<std::mutex> l(sync_mu_);
     synced_ = true;

@@ -35,6 +35,9 @@ struct InformerHandlers {
   std::function<void(const ObjectPtr& obj)> on_add;
   std::function<void(const ObjectPtr& old_obj, const ObjectPtr& new_obj)> on_update;
   std::function<void(const ObjectPtr& last_known)> on_delete;
+  // After a (re)list has replaced the index and its add/update/delete handlers have run
+  // (before HasSynced turns true on the first list).
+  std::function<void()> on_replaced;
 };
 
 class Informer {

@@ -56,7 +56,7 @@ void ListWatch::Run(const CancelToken& cancel) {
       ListOptions lo;
       lo.label_selector = options_.label_selector;
       lo.field_selector = options_.field_selector;
-      auto list = client_->ListAll(resource_, ns_, lo, options_.page_size);
+      auto list = client_->ListAll(resource_, ns_, lo, options_.page_size, options_.transform);
       if (!list.ok()) {
         report(list.status());
         if (!SleepBackoff(cancel, backoff)) return;
@@ -100,6 +100,7 @@ void ListWatch::Run(const CancelToken& cancel) {
             return !cancel.cancelled();
           }
           ++stats_.events;
+          if (options_.transform && ev.object.is_object()) options_.transform(ev.object);
           if (handlers_.on_event) handlers_.on_event(ev);
           return !cancel.cancelled();
         },

@@ -28,6 +28,11 @@ struct ListWatchOptions {
   // restarting API server is retried quickly but not hammered.
   std::chrono::milliseconds backoff_min = std::chrono::milliseconds(100);
   std::chrono::milliseconds backoff_max = std::chrono::seconds(5);
+  // Applied to every object as soon as it is decoded (each list page, each watch
+  // event), before any handler or store sees it: a read-only consumer drops what it
+  // never reads (e.g. StripBookkeeping) so a large collection is never held whole.
+  // Must keep metadata.name, namespace and resourceVersion.
+  std::function<void(Json& object)> transform;
 };
 
 struct ListWatchHandlers {

@@ -1,0 +1,24 @@
+// What the API server and kubectl add to every object for their own bookkeeping:
+// metadata.managedFields (server-side apply ownership) and kubectl's
+// last-applied-configuration annotation (a full copy of the applied manifest).
+// Together they often outweigh the object itself; a read-only cache drops them.
+#pragma once
+
+#include "kube/client.h"
+
+namespace modelgate::kube {
+
+inline constexpr const char* kLastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+// Removes metadata.managedFields and the last-applied-configuration annotation (and an
+// annotations map left empty). Anything else, including malformed metadata, is left as
+// it is. Only for caches that never write the object back: an Update (PUT) of a stripped
+// object would delete the annotation on the server.
+void StripBookkeeping(Json& object);
+
+// {"metadata": {name, namespace, uid, resourceVersion}} of `object` (the fields it has):
+// all an informer needs to key, diff and delete an object whose content the consumer
+// has already decoded into its own form.
+Json MetadataStub(const Json& object);
+
+}  // namespace modelgate::kube
