@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <mutex>
 
+#include "kube/bookkeeping.h"
 #include "policy/admission_policy.h"
 #include "policy/objects.h"
 
@@ -31,12 +34,31 @@ InformerClusterView::InformerClusterView(std::shared_ptr<kube::Client> client) {
       {kube::Namespaces(), kNs},
   };
   for (const auto& [resource, which] : watched) {
-    kube::InformerHandlers h;
     int w = which;
-    h.on_add = [this, w](const kube::ObjectPtr& o) { Upsert(o, w); };
-    h.on_update = [this, w](const kube::ObjectPtr&, const kube::ObjectPtr& o) { Upsert(o, w); };
-    h.on_delete = [this, w](const kube::ObjectPtr& o) { Erase(o, w); };
-    informers_.push_back(std::make_unique<kube::Informer>(client, resource, "", kube::ListWatchOptions{}, h));
+    // Each object is decoded into the view's own form as its list page or watch event
+    // arrives, and the informer keeps only a metadata stub: 10,000 ModelAdmissions held
+    // as JSON documents cost over a gigabyte, and a whole list of them would be held at
+    // once during the first sync.
+    kube::ListWatchOptions lw;
+    lw.page_size = 100;  // bounds the JSON alive at once while listing
+    lw.transform = [this, w](kube::Json& o) {
+      Decode(o, w);
+      o = kube::MetadataStub(o);
+    };
+    kube::InformerHandlers h;
+    h.on_add = [this, w](const kube::ObjectPtr& o) { Commit(*o, w); };
+    h.on_update = [this, w](const kube::ObjectPtr&, const kube::ObjectPtr& o) { Commit(*o, w); };
+    h.on_delete = [this, w](const kube::ObjectPtr& o) { Erase(*o, w); };
+    // Objects a relist found unchanged get no handler call: their decoded copies are
+    // the ones already indexed.
+    h.on_replaced = [this, w] {
+      {
+        std::lock_guard lock(staged_mu_);
+        staged_[w].clear();
+      }
+      malloc_trim(0);  // hand the list pages' memory back to the system (glibc keeps it)
+    };
+    informers_.push_back(std::make_unique<kube::Informer>(client, resource, "", lw, h));
   }
 }
 
@@ -66,80 +88,131 @@ bool InformerClusterView::WaitForSync(std::chrono::milliseconds timeout) const {
   return true;
 }
 
-void InformerClusterView::Upsert(const kube::ObjectPtr& obj, int which) {
-  const kube::Json& o = *obj;
+void InformerClusterView::Decode(const kube::Json& o, int which) {
   Key key{NamespaceOf(o), NameOf(o)};
-  // Parse outside the lock; only the pointer swap is under it.
+  Decoded d;
+  d.resource_version = o["metadata"].value("resourceVersion", "");
   switch (which) {
     case kMa: {
       auto ma = policy::ParseModelAdmission(o);
-      if (!ma.ok()) {
-        spdlog::warn("ModelAdmission {}/{} ignored: {}", key.first, key.second, ma.status().message());
-        Erase(obj, which);
+      if (ma.ok()) d.ma = std::make_shared<const policy::ModelAdmission>(std::move(ma).value());
+      else d.ignored = ma.status().message();
+      break;
+    }
+    case kMap: {
+      auto parsed = policy::ParsePolicy(o);
+      if (parsed.ok()) {
+        d.policy = std::make_shared<const policy::AdmissionPolicy>(std::move(parsed).value());
+      } else {
+        policy::AdmissionPolicy fallback = policy::DefaultPolicy();
+        fallback.name = key.second;
+        d.policy = std::make_shared<const policy::AdmissionPolicy>(std::move(fallback));
+        d.policy_error = parsed.status().message();
+      }
+      break;
+    }
+    case kNp: {
+      auto np = policy::ParseNetworkPolicy(o);
+      if (np.ok()) d.np = std::make_shared<const policy::NetworkPolicy>(std::move(np).value());
+      else d.ignored = np.status().message();
+      break;
+    }
+    case kPvc: {
+      auto pvc = policy::ParsePvc(o);
+      if (pvc.ok()) d.pvc = std::make_shared<const policy::Pvc>(std::move(pvc).value());
+      else d.ignored = pvc.status().message();
+      break;
+    }
+    case kNs: {
+      auto ns = policy::ParseNamespace(o);
+      if (ns.ok()) d.ns = std::make_shared<const policy::Namespace>(std::move(ns).value());
+      else d.ignored = ns.status().message();
+      break;
+    }
+  }
+  std::lock_guard lock(staged_mu_);
+  staged_[which][key] = std::move(d);
+}
+
+void InformerClusterView::Commit(const kube::Json& stub, int which) {
+  Key key{NamespaceOf(stub), NameOf(stub)};
+  Decoded d;
+  {
+    std::lock_guard lock(staged_mu_);
+    auto it = staged_[which].find(key);
+    if (it == staged_[which].end() || it->second.resource_version != stub["metadata"].value("resourceVersion", "")) {
+      // Cannot happen (the transform runs first, on the same thread); never index a guess.
+      spdlog::error("informer handed over {}/{} without its decoded form; not indexed", key.first, key.second);
+      return;
+    }
+    d = std::move(it->second);
+    staged_[which].erase(it);
+  }
+  switch (which) {
+    case kMa: {
+      if (!d.ma) {
+        spdlog::warn("ModelAdmission {}/{} ignored: {}", key.first, key.second, d.ignored);
+        EraseIndexed(key, which);
         return;
       }
-      auto p = std::make_shared<const policy::ModelAdmission>(std::move(ma).value());
       std::unique_lock lock(mu_);
       auto old = mas_.find(key);
       if (old != mas_.end()) {
         const auto& s = old->second->source;
         mas_by_source_[{key.first, static_cast<int>(s.kind), policy::SourceKey(s)}].erase(key.second);
       }
-      mas_[key] = p;
-      mas_by_source_[{key.first, static_cast<int>(p->source.kind), policy::SourceKey(p->source)}][key.second] = p;
+      mas_[key] = d.ma;
+      mas_by_source_[{key.first, static_cast<int>(d.ma->source.kind), policy::SourceKey(d.ma->source)}][key.second] =
+          d.ma;
       return;
     }
     case kMap: {
-      auto parsed = policy::ParsePolicy(o);
-      std::shared_ptr<const policy::AdmissionPolicy> p;
       std::unique_lock lock(mu_);
-      if (parsed.ok()) {
-        p = std::make_shared<const policy::AdmissionPolicy>(std::move(parsed).value());
+      if (d.policy_error.empty()) {
         policy_errors_.erase(key.second);
       } else {
-        policy::AdmissionPolicy fallback = policy::DefaultPolicy();
-        fallback.name = key.second;
-        p = std::make_shared<const policy::AdmissionPolicy>(std::move(fallback));
-        policy_errors_[key.second] = parsed.status().message();
+        policy_errors_[key.second] = d.policy_error;
         spdlog::error("ModelAdmissionPolicy {} is invalid, enforcing the built-in default in its place: {}",
-                      key.second, parsed.status().message());
+                      key.second, d.policy_error);
       }
-      policies_[key.second] = p;
+      policies_[key.second] = d.policy;
       return;
     }
     case kNp: {
-      auto np = policy::ParseNetworkPolicy(o);
-      if (!np.ok()) {
-        spdlog::warn("NetworkPolicy {}/{} ignored: {}", key.first, key.second, np.status().message());
-        Erase(obj, which);
+      if (!d.np) {
+        spdlog::warn("NetworkPolicy {}/{} ignored: {}", key.first, key.second, d.ignored);
+        EraseIndexed(key, which);
         return;
       }
-      auto p = std::make_shared<const policy::NetworkPolicy>(std::move(np).value());
       std::unique_lock lock(mu_);
-      nps_[key] = p;
+      nps_[key] = d.np;
       return;
     }
     case kPvc: {
-      auto pvc = policy::ParsePvc(o);
-      if (!pvc.ok()) return;
-      auto p = std::make_shared<const policy::Pvc>(std::move(pvc).value());
+      if (!d.pvc) return;
       std::unique_lock lock(mu_);
-      pvcs_[key] = p;
+      pvcs_[key] = d.pvc;
       return;
     }
     case kNs: {
-      auto ns = policy::ParseNamespace(o);
-      if (!ns.ok()) return;
-      auto p = std::make_shared<const policy::Namespace>(std::move(ns).value());
+      if (!d.ns) return;
       std::unique_lock lock(mu_);
-      namespaces_[key.second] = p;
+      namespaces_[key.second] = d.ns;
       return;
     }
   }
 }
 
-void InformerClusterView::Erase(const kube::ObjectPtr& obj, int which) {
-  Key key{NamespaceOf(*obj), NameOf(*obj)};
+void InformerClusterView::Erase(const kube::Json& stub, int which) {
+  Key key{NamespaceOf(stub), NameOf(stub)};
+  {
+    std::lock_guard lock(staged_mu_);
+    staged_[which].erase(key);  // a DELETED event's object was decoded too
+  }
+  EraseIndexed(key, which);
+}
+
+void InformerClusterView::EraseIndexed(const Key& key, int which) {
   std::unique_lock lock(mu_);
   switch (which) {
     case kMa: {

@@ -4,7 +4,9 @@
 // Five informers (ModelAdmissions, ModelAdmissionPolicies, NetworkPolicies,
 // PersistentVolumeClaims, Namespaces) feed parsed, immutable objects into
 // indexes as events arrive; lookups take a shared lock and copy shared
-// pointers, so a request never waits on the network or on parsing.
+// pointers, so a request never waits on the network or on parsing. Objects are
+// decoded as they arrive and never kept as JSON (the informers hold metadata stubs),
+// so memory grows with the decoded form only, also during the first list.
 // A ModelAdmissionPolicy that fails validation is replaced by the built-in
 // default policy (Enforce) under its own name, and the error is kept for
 // logs and metrics: a typo must never switch enforcement off.
@@ -14,6 +16,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -52,8 +55,27 @@ class InformerClusterView : public policy::ClusterView {
 
  private:
   using Key = std::pair<std::string, std::string>;  // namespace, name
-  void Upsert(const kube::ObjectPtr& obj, int which);
-  void Erase(const kube::ObjectPtr& obj, int which);
+  // One object decoded by the informer's transform, waiting for its handler (both run
+  // on that informer's thread, transform first). Exactly one pointer is set, unless
+  // `ignored` says why the object could not be decoded.
+  struct Decoded {
+    std::string resource_version;
+    policy::Ptr<policy::ModelAdmission> ma;
+    policy::Ptr<policy::AdmissionPolicy> policy;  // the built-in default if invalid
+    std::string policy_error;                     // why the policy was replaced
+    policy::Ptr<policy::NetworkPolicy> np;
+    policy::Ptr<policy::Pvc> pvc;
+    policy::Ptr<policy::Namespace> ns;
+    std::string ignored;
+  };
+  void Decode(const kube::Json& object, int which);
+  void Commit(const kube::Json& stub, int which);
+  void Erase(const kube::Json& stub, int which);
+  void EraseIndexed(const Key& key, int which);
+
+  static constexpr int kWatched = 5;
+  std::mutex staged_mu_;
+  std::map<Key, Decoded> staged_[kWatched];  // guarded by staged_mu_
 
   std::vector<std::unique_ptr<kube::Informer>> informers_;
 
