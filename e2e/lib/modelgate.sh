@@ -41,8 +41,8 @@ mg_start_webhook() {
     sleep 0.1
   done
   [ -n "$MG_WEBHOOK_URL" ] || { echo "webhook did not start"; tail -20 "$MG_STATE/webhook.log"; return 1; }
-  # Ready once its caches are synced.
-  for i in $(seq 1 100); do
+  # Ready once its caches are synced (MG_READY_SECONDS: large caches take longer).
+  for i in $(seq 1 $((${MG_READY_SECONDS:-20} * 5))); do
     curl -sf --cacert "$MG_STATE/tls/ca.crt" "$MG_WEBHOOK_URL/readyz" >/dev/null && return 0
     sleep 0.2
   done
