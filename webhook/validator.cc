@@ -114,6 +114,7 @@ HttpResponse Validator::Handle(const HttpRequest& http) const {
                           {"policies", outcome.decision.policies},
                           {"latencyMs", seconds() * 1000}};
   if (outcome.skipped) audit["skipReason"] = outcome.skip_reason;
+  if (!outcome.decision.notes.empty()) audit["notes"] = outcome.decision.notes;  // e.g. a recognised scanner pod
   spdlog::info("{}", audit.dump());
   return JsonResponse(200, policy::EncodeAdmissionReview(outcome.response));
 }

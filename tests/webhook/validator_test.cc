@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 namespace modelgate::webhook {
@@ -46,6 +50,63 @@ json PlainPod() {
 }
 
 HttpRequest Post(const json& body) { return {"POST", "/validate", "", "application/json", body.dump()}; }
+
+// The audit lines Handle logs while `fn` runs (spdlog's default logger redirected).
+std::vector<json> AuditLines(const std::function<void()>& fn) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("audit-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger->set_pattern("%v");
+  spdlog::set_default_logger(logger);
+  fn();
+  spdlog::set_default_logger(previous);
+  std::vector<json> lines;
+  std::istringstream in(out.str());
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("audit", "") == "admission") lines.push_back(j);
+  }
+  return lines;
+}
+
+TEST(ValidatorAudit, OneLinePerDecisionWithUserObjectRulesAndNotes) {
+  policy::InMemoryClusterView view;
+  ValidatorOptions opts;
+  opts.evaluate.scanner_image = "registry.example/modelgate@sha256:" + std::string(64, 'a');
+  Validator v(view, [] { return true; }, opts, nullptr, nullptr);
+  // The operator's scan pod shape (controller/job.cc): model rules are not applied, and
+  // the audit line says why.
+  json scan_pod = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata", {{"name", "mg-scan-1"}, {"namespace", "ml"}}},
+      {"spec",
+       {{"automountServiceAccountToken", false},
+        {"securityContext", {{"runAsNonRoot", true}, {"runAsUser", 65532}}},
+        {"containers",
+         {{{"name", "scan"},
+           {"image", opts.evaluate.scanner_image},
+           {"args", {"scan", "/model", "--output", "json", "--no-progress"}},
+           {"securityContext",
+            {{"allowPrivilegeEscalation", false}, {"privileged", false}, {"capabilities", {{"drop", {"ALL"}}}}}},
+           {"volumeMounts", {{{"name", "model"}, {"mountPath", "/model"}, {"readOnly", true}}}}}}},
+        {"volumes", {{{"name", "model"}, {"hostPath", {{"path", "/mnt/models/llama"}}}}}}}}};
+  std::vector<json> lines = AuditLines([&] {
+    v.Handle(Post(PodReview("uid-a", RootPodWithUnregisteredModel())));
+    v.Handle(Post(PodReview("uid-b", scan_pod)));
+  });
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["uid"], "uid-a");
+  EXPECT_EQ(lines[0]["user"], "dev@example.com");
+  EXPECT_EQ(lines[0]["object"], "Pod ml/llm");
+  EXPECT_EQ(lines[0]["decision"], "denied");
+  EXPECT_NE(lines[0]["rules"].dump().find("MG001"), std::string::npos) << lines[0].dump();
+  EXPECT_FALSE(lines[0].contains("notes"));
+  EXPECT_EQ(lines[1]["uid"], "uid-b");
+  ASSERT_TRUE(lines[1].contains("notes")) << lines[1].dump();
+  EXPECT_NE(lines[1]["notes"].dump().find("scanner"), std::string::npos) << lines[1].dump();
+  EXPECT_EQ(lines[1]["rules"].dump().find("MG001"), std::string::npos) << "model rules skipped: " << lines[1].dump();
+}
 
 TEST(Validator, DeniesAnUnregisteredModelVolumeWithRuleIdsAndEchoesUid) {
   policy::InMemoryClusterView view;
