@@ -59,7 +59,7 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
   informer_ = std::make_unique<kube::Informer>(client_, ModelAdmissions(), "", kube::ListWatchOptions{}, h);
   if (opts_.inventory) {
     tracker_ = std::make_unique<WorkloadTracker>(client_, informer_.get(), opts_.max_workloads,
-                                                 opts_.inventory_flush, clock_);
+                                                 opts_.inventory_flush, clock_, opts_.scanner_image);
   }
 }
 

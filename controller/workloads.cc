@@ -9,16 +9,19 @@
 #include "policy/cluster_view.h"
 #include "policy/evaluate.h"
 #include "policy/objects.h"
+#include "policy/scanner_pod.h"
 #include "policy/workload.h"
 
 namespace modelgate::controller {
 
 using nlohmann::json;
 
-std::vector<std::string> ModelsUsedByPod(const json& pod, const std::vector<json>& models) {
+std::vector<std::string> ModelsUsedByPod(const json& pod, const std::vector<json>& models,
+                                         const std::string& scanner_image) {
   const std::string ns = pod.contains("metadata") ? pod["metadata"].value("namespace", "") : "";
   Result<policy::Workload> w = policy::WorkloadFromObject(pod, ns);
   if (!w.ok()) return {};
+  if (policy::CheckScannerPod(w.value(), scanner_image).recognised) return {};
   policy::InMemoryClusterView view;
   for (const json& m : models) {
     Result<policy::ModelAdmission> ma = policy::ParseModelAdmission(m);
@@ -58,9 +61,9 @@ json MergeWorkloads(const json& previous, const std::set<WorkloadRef>& current, 
 }
 
 WorkloadTracker::WorkloadTracker(std::shared_ptr<kube::Client> client, kube::Informer* models, size_t max_workloads,
-                                 std::chrono::milliseconds flush_every, Clock clock)
-    : client_(std::move(client)), models_(models), max_(max_workloads), flush_every_(flush_every),
-      clock_(std::move(clock)) {}
+                                 std::chrono::milliseconds flush_every, Clock clock, std::string scanner_image)
+    : client_(std::move(client)), models_(models), max_(max_workloads), scanner_image_(std::move(scanner_image)),
+      flush_every_(flush_every), clock_(std::move(clock)) {}
 
 WorkloadTracker::~WorkloadTracker() { Stop(); }
 
@@ -168,7 +171,7 @@ void WorkloadTracker::FlushNamespace(const std::string& ns) {
   if (models.empty()) return;
   std::map<std::string, std::set<WorkloadRef>> users;
   for (const auto& pod : pods_->List(ns)) {
-    for (const auto& name : ModelsUsedByPod(*pod, models)) users[name].insert(TopOwner(*pod));
+    for (const auto& name : ModelsUsedByPod(*pod, models, scanner_image_)) users[name].insert(TopOwner(*pod));
   }
   const auto now = clock_();
   for (const json& m : models) {

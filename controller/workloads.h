@@ -34,7 +34,11 @@ struct WorkloadRef {
 
 // The ModelAdmission names (in the pod's namespace) a Pod uses, given the models of that
 // namespace (ModelAdmission JSON objects). Never fails: an unparsable pod uses nothing.
-std::vector<std::string> ModelsUsedByPod(const nlohmann::json& pod, const std::vector<nlohmann::json>& models);
+// A modelgate scan pod for `scanner_image` (recognised by shape, policy/scanner_pod.h,
+// not by label: a label would let any workload hide from the inventory) uses nothing:
+// scanning a model is not running it.
+std::vector<std::string> ModelsUsedByPod(const nlohmann::json& pod, const std::vector<nlohmann::json>& models,
+                                         const std::string& scanner_image = "");
 
 // The new status.workloads: `current` users with firstSeen carried over from `previous`
 // (entries of status.workloads) or `now`, sorted by firstSeen then kind/name, cut to
@@ -45,8 +49,9 @@ nlohmann::json MergeWorkloads(const nlohmann::json& previous, const std::set<Wor
 class WorkloadTracker {
  public:
   // `models` is the controller's ModelAdmission informer (borrowed, must outlive this).
+  // Pods of scan Jobs for `scanner_image` are not counted (see ModelsUsedByPod).
   WorkloadTracker(std::shared_ptr<kube::Client> client, kube::Informer* models, size_t max_workloads,
-                  std::chrono::milliseconds flush_every, Clock clock);
+                  std::chrono::milliseconds flush_every, Clock clock, std::string scanner_image = "");
   ~WorkloadTracker();  // Stop()s
 
   // Starts the Pod informer and the flush thread. Writes happen only while `active()`
@@ -68,6 +73,7 @@ class WorkloadTracker {
   std::shared_ptr<kube::Client> client_;
   kube::Informer* models_;
   size_t max_;
+  std::string scanner_image_;
   std::chrono::milliseconds flush_every_;
   Clock clock_;
   std::unique_ptr<kube::Informer> pods_;

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/job.h"
 #include "controller/workloads.h"
+#include "policy/objects.h"
 
 namespace modelgate::controller {
 namespace {
@@ -125,6 +127,33 @@ TEST(ModelsUsedByPod, AnnotationAndMatchingPvcVolume) {
   pod["metadata"].erase("annotations");
   pod["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"] = "other";
   EXPECT_TRUE(ModelsUsedByPod(pod, ms).empty());
+}
+
+// The operator's own scan Job pod mounts the model it scans; it is not a user of it.
+// Recognised by shape for the operator's scanner image only, never by its label.
+TEST(ModelsUsedByPod, ScanJobPodsAreNotUsers) {
+  json ma = Ma("ml", "llama", kA);
+  std::vector<json> ms{ma};
+  auto parsed = policy::ParseModelAdmission(ma);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ControllerOptions opts;
+  opts.scanner_image = "registry.example/modelgate@sha256:" + kA;
+  auto job = BuildScanJob(parsed.value(), "token", opts);
+  ASSERT_TRUE(job.ok()) << job.status().message();
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", job.value()["spec"]["template"]["metadata"]},
+              {"spec", job.value()["spec"]["template"]["spec"]}};
+  pod["metadata"]["name"] = "mg-scan-x";
+  pod["metadata"]["namespace"] = "ml";
+  pod["metadata"]["annotations"]["modelgate.io/models"] = "llama";  // ties it like a user would
+  EXPECT_TRUE(ModelsUsedByPod(pod, ms, opts.scanner_image).empty());
+  // Another scanner image, or the feature off: an ordinary pod that uses the model.
+  EXPECT_EQ(ModelsUsedByPod(pod, ms, "other/image:1"), std::vector<std::string>{"llama"});
+  EXPECT_EQ(ModelsUsedByPod(pod, ms), std::vector<std::string>{"llama"});
+  // The scan-job label alone hides nothing: a writable mount makes it an ordinary pod.
+  pod["spec"]["containers"][0]["volumeMounts"][0]["readOnly"] = false;
+  EXPECT_EQ(ModelsUsedByPod(pod, ms, opts.scanner_image), std::vector<std::string>{"llama"});
 }
 
 }  // namespace
