@@ -172,7 +172,7 @@ TEST(WorkloadErrors, NewFieldsOfTheWrongTypeNameTheirPath) {
   pod["spec"]["containers"][0]["volumeMounts"][0]["readOnly"] = "yes";
   auto w = WorkloadFromObject(pod);
   ASSERT_FALSE(w.ok());
-  const std::string& m = w.status().message();
+  const std::string m = w.status().message();
   EXPECT_NE(m.find("spec.containers[0].args[1]: expected a string"), std::string::npos) << m;
   EXPECT_NE(m.find("spec.automountServiceAccountToken: expected a boolean"), std::string::npos) << m;
   EXPECT_NE(m.find("spec.containers[0].volumeMounts[0].readOnly: expected a boolean"), std::string::npos) << m;
