@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/reconciler.h"
+#include "kube/bookkeeping.h"
 #include "policy/admission_policy.h"
 #include "policy/cluster_view.h"
 #include "policy/evaluate.h"
@@ -73,7 +74,15 @@ void WorkloadTracker::Start(std::function<bool()> active) {
   h.on_add = [this](const kube::ObjectPtr& p) { OnPod(p); };
   h.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& p) { OnPod(p); };
   h.on_delete = [this](const kube::ObjectPtr& p) { OnPod(p); };
-  pods_ = std::make_unique<kube::Informer>(client_, kube::Pods(), "", kube::ListWatchOptions{}, h);
+  // The tracker reads pods and never writes them back, so its cache keeps them without
+  // the API server's bookkeeping and without status (never read here): a large cluster's
+  // pods are the biggest collection the operator holds.
+  kube::ListWatchOptions lw;
+  lw.transform = [](kube::Json& pod) {
+    kube::StripBookkeeping(pod);
+    if (pod.is_object()) pod.erase("status");
+  };
+  pods_ = std::make_unique<kube::Informer>(client_, kube::Pods(), "", lw, h);
   pods_->Start();
   flusher_ = std::thread([this] { FlushLoop(); });
 }
