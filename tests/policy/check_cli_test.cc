@@ -1,13 +1,12 @@
 // `modelgate check` end to end: manifests written by the test, the built binary run
-// on them, exit codes and output formats asserted. Skipped when the binary has not
-// been built next to this test (cmake --build ... --target modelgate).
-#include <sys/wait.h>
+// on them, exit codes and output formats asserted.
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "check_cli.h"
 #include "helpers.h"
 
 namespace modelgate::policy {
@@ -16,33 +15,17 @@ namespace {
 namespace fs = std::filesystem;
 using namespace testing;
 
-fs::path Binary() {
-  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "cli" / "modelgate";
-}
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
+using cli_test::Binary;
+using cli_test::CliRun;
 
 CliRun Exec(const std::string& args, const std::string& stdin_file = "") {
-  std::string cmd = Binary().string() + " check " + args + " 2>/dev/null";
-  if (!stdin_file.empty()) cmd += " < " + stdin_file;
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  return cli_test::RunCheck(args, stdin_file);
 }
 
 class CheckCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(Binary())) GTEST_SKIP() << "build the modelgate target first: " << Binary();
+    ASSERT_TRUE(fs::exists(Binary())) << "no modelgate binary at " << Binary();
     dir_ = fs::path(::testing::TempDir()) / ("mg-check-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "admissions");

@@ -1,14 +1,13 @@
 // `modelgate check --scanner-image`: the built binary recognises a scan pod of the
 // operator's shape (admitted, with a note) and judges a lookalike with a writable mount
-// as an ordinary pod (denied MG002). Skipped when the binary has not been built next to
-// this test (cmake --build ... --target modelgate).
-#include <sys/wait.h>
+// as an ordinary pod (denied MG002).
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "check_cli.h"
 #include "helpers.h"
 
 namespace modelgate::policy {
@@ -19,25 +18,10 @@ using namespace testing;
 
 const char* kScanner = "registry.example/modelgate:1.0";
 
-fs::path Binary() { return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "cli" / "modelgate"; }
+using cli_test::Binary;
+using cli_test::CliRun;
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
-
-CliRun Exec(const std::string& args) {
-  const std::string cmd = Binary().string() + " check " + args + " 2>&1";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+CliRun Exec(const std::string& args) { return cli_test::RunCheck(args, "", /*with_stderr=*/true); }
 
 // The operator's scan pod for "llama" (unscanned) and the isolation NetworkPolicy.
 json ScanPod(bool writable) {
@@ -66,7 +50,7 @@ json ScanPod(bool writable) {
 class CheckScannerImage : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(Binary())) GTEST_SKIP() << "build the modelgate target first: " << Binary();
+    ASSERT_TRUE(fs::exists(Binary())) << "no modelgate binary at " << Binary();
     dir_ = fs::path(::testing::TempDir()) / ("mg-check-scanner-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
