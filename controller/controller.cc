@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/status.h"
+#include "kube/bookkeeping.h"
 
 namespace modelgate::controller {
 
@@ -56,7 +57,11 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
     if (tracker_ && GenerationOf(old_obj) != GenerationOf(o))
       tracker_->MarkNamespace((*o)["metadata"].value("namespace", ""));
   };
-  informer_ = std::make_unique<kube::Informer>(client_, ModelAdmissions(), "", kube::ListWatchOptions{}, h);
+  // Every write back goes through the status subresource (which ignores metadata) or a
+  // merge patch, so the cache can drop managedFields and kubectl's last-applied copy.
+  kube::ListWatchOptions lw;
+  lw.transform = kube::StripBookkeeping;
+  informer_ = std::make_unique<kube::Informer>(client_, ModelAdmissions(), "", lw, h);
   if (opts_.inventory) {
     tracker_ = std::make_unique<WorkloadTracker>(client_, informer_.get(), opts_.max_workloads,
                                                  opts_.inventory_flush, clock_, opts_.scanner_image);

@@ -12,8 +12,9 @@ inline constexpr const char* kLastAppliedAnnotation = "kubectl.kubernetes.io/las
 
 // Removes metadata.managedFields and the last-applied-configuration annotation (and an
 // annotations map left empty). Anything else, including malformed metadata, is left as
-// it is. Only for caches that never write the object back: an Update (PUT) of a stripped
-// object would delete the annotation on the server.
+// it is. Only for caches whose objects are never written back with a plain Update (PUT):
+// that would delete the annotation on the server. Writes through the status
+// subresource (which ignores metadata) and patches are fine.
 void StripBookkeeping(Json& object);
 
 // {"metadata": {name, namespace, uid, resourceVersion}} of `object` (the fields it has):

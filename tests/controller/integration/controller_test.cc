@@ -57,7 +57,11 @@ TEST_F(ControllerIT, StatusConditionsAndEventsForFourKindsOfModel) {
   Write("mismatch/model.safetensors", clean);
   Write("malformed/model.safetensors", MalformedSafetensors());
   const std::string sha = Sha256Hex(clean);
-  Apply(Model("clean", (dir_ / "clean").string(), {{{"path", "model.safetensors"}, {"sha256", sha}}}));
+  // As `kubectl apply` leaves it: the operator's cache drops this copy, and its status
+  // writes (status subresource) must not drop it on the server.
+  json clean_ma = Model("clean", (dir_ / "clean").string(), {{{"path", "model.safetensors"}, {"sha256", sha}}});
+  clean_ma["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = clean_ma.dump();
+  Apply(clean_ma);
   Apply(Model("pickle", (dir_ / "pickle").string(),
               {{{"path", "pytorch_model.bin"}, {"sha256", Sha256Hex(PicklePayload())}}}));
   Apply(Model("mismatch", (dir_ / "mismatch").string(),
@@ -81,6 +85,10 @@ TEST_F(ControllerIT, StatusConditionsAndEventsForFourKindsOfModel) {
   EXPECT_EQ(o["status"]["scan"]["files"][0]["sha256"], sha);
   EXPECT_EQ(o["status"]["scan"]["format"], "safetensors");
   EXPECT_EQ(o["status"]["signature"]["status"], "Unsigned");
+  EXPECT_EQ(o["metadata"]["annotations"].value("kubectl.kubernetes.io/last-applied-configuration", ""),
+            clean_ma["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+      << "status writes from the stripped cache kept kubectl's annotation";
+  EXPECT_TRUE(o["metadata"].contains("managedFields")) << "and the server's managedFields";
 
   o = Get("pickle");
   EXPECT_EQ(o["status"]["phase"], "Rejected") << o.dump(2);
