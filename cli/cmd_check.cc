@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/flag_value.h"
 #include "policy/evaluate.h"
 #include "policy/manifests.h"
 
@@ -168,13 +169,7 @@ int RunCheck(int argc, char** argv) {
   EvaluateOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "modelgate check: %s needs a value\n%s", a.c_str(), kUsage);
-        return nullptr;
-      }
-      return argv[++i];
-    };
+    auto value = [&] { return ::modelgate::cli::FlagValue(argc, argv, &i, "check", kUsage); };
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;

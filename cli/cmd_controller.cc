@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
+#include "cli/flag_value.h"
 #include "controller/controller.h"
 #include "controller/sigstore_verifier.h"
 #include "kube/client.h"
@@ -53,13 +54,7 @@ int RunController(int argc, char** argv) {
   std::string trusted_root_file;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "modelgate controller: %s needs a value\n", a.c_str());
-        return nullptr;
-      }
-      return argv[++i];
-    };
+    auto value = [&] { return ::modelgate::cli::FlagValue(argc, argv, &i, "controller"); };
     const char* v = nullptr;
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/flag_value.h"
 #include "controller/inventory.h"
 #include "controller/reconciler.h"
 #include "kube/client.h"
@@ -28,13 +29,7 @@ int RunInventory(int argc, char** argv) {
   ctl::InventoryFilter filter;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "modelgate inventory: %s needs a value\n", a.c_str());
-        return nullptr;
-      }
-      return argv[++i];
-    };
+    auto value = [&] { return ::modelgate::cli::FlagValue(argc, argv, &i, "inventory"); };
     const char* v = nullptr;
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);

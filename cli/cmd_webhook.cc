@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/flag_value.h"
 #include "kube/config.h"
 #include "webhook/cert_store.h"
 #include "webhook/https_server.h"
@@ -49,11 +50,9 @@ int RunWebhook(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "modelgate webhook: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
+      const char* v = ::modelgate::cli::FlagValue(argc, argv, &i, "webhook");
+      if (v == nullptr) std::exit(2);
+      return v;
     };
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
