@@ -13,6 +13,7 @@
 #include "webhook/cert_store.h"
 #include "webhook/https_server.h"
 #include "webhook/informer_view.h"
+#include "webhook/io_threads.h"
 #include "webhook/metrics.h"
 #include "webhook/scan_requester.h"
 #include "webhook/validator.h"
@@ -35,7 +36,10 @@ constexpr const char* kUsage =
     "  --deadline-ms N       internal decision deadline (default 2500; keep below timeoutSeconds)\n"
     "  --scanner-image IMG   the operator's --scanner-image (job scan mode): pods of exactly the\n"
     "                        scan-Job shape running IMG skip the model rules (docs/policy.md);\n"
-    "                        default none (every pod is judged as an ordinary one)\n";
+    "                        default none (every pod is judged as an ordinary one)\n"
+    "  --io-threads N        threads serving connections, decisions and the API watches\n"
+    "                        (default 4, at least 2; cpprestsdk's own default of 40 costs\n"
+    "                        CPU in context switches, see bench/webhook/README.md)\n";
 
 int RunWebhook(int argc, char** argv) {
   // glibc gives every thread that allocates its own arena and keeps each at its peak:
@@ -45,6 +49,7 @@ int RunWebhook(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 2);
   std::string kubeconfig, cert, key, address = "0.0.0.0", metrics_addr = "0.0.0.0:9090";
   int port = 8443;
+  long io_threads = static_cast<long>(webhook::kDefaultIoThreads);
   webhook::ValidatorOptions vopts;
   if (const char* ns = std::getenv("POD_NAMESPACE")) vopts.evaluate.own_namespace = ns;
   for (int i = 1; i < argc; ++i) {
@@ -77,6 +82,15 @@ int RunWebhook(int argc, char** argv) {
         std::fprintf(stderr, "modelgate webhook: --scanner-image needs a non-empty image reference\n");
         return 2;
       }
+    } else if (a == "--io-threads") {
+      const std::string v = next();
+      char* end = nullptr;
+      io_threads = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || io_threads < static_cast<long>(webhook::kMinIoThreads) || io_threads > 256) {
+        std::fprintf(stderr, "modelgate webhook: --io-threads needs a whole number from %zu to 256, got '%s'\n",
+                     webhook::kMinIoThreads, v.c_str());
+        return 2;
+      }
     } else if (a == "--deadline-ms") {
       vopts.deadline = std::chrono::milliseconds(std::atoi(next().c_str()));
     } else {
@@ -94,6 +108,11 @@ int RunWebhook(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before the Kubernetes client or the server touch cpprestsdk's pool.
+  if (Status s = webhook::SetIoThreads(static_cast<size_t>(io_threads)); !s.ok()) {
+    spdlog::error("modelgate webhook: {}", s.message());
+    return 1;
+  }
 
   auto config = kubeconfig.empty() ? kube::DefaultConfig() : kube::LoadKubeconfig(kubeconfig);
   if (!config.ok()) {

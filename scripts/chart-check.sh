@@ -143,6 +143,7 @@ refuse "webhook.replicas must be at least 1" --set webhook.replicas=0
 refuse "use at most 5 seconds" --set webhook.timeoutSeconds=10
 refuse "accepts 1 to 30 seconds" --set webhook.timeoutSeconds=31
 refuse "must be below webhook.timeoutSeconds" --set webhook.deadlineMs=6000
+refuse "ioThreads" --set webhook.ioThreads=1
 refuse "must be below webhook.replicas" --set webhook.replicas=1
 refuse "certManager.enabled cannot be combined" -f "$chart/ci/local-values.yaml" --set certManager.enabled=true
 refuse "set webhook.enabled=false" --set webhook.external.url=https://127.0.0.1:1/validate --set webhook.external.caBundle=eA==

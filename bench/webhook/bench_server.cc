@@ -1,5 +1,6 @@
 // webhook_bench_server --mode validator|bare --port P --cert F --key F
 //                      [--models N] [--netpols N] [--view indexed|inmemory] [--inproc N]
+//                      [--io-threads N]   (cpprestsdk pool size, default the webhook's 4)
 //
 // validator: the real Validator (decision library, audit log line, Prometheus
 // metrics) over a cluster view holding N ModelAdmissions and N NetworkPolicies
@@ -28,6 +29,7 @@
 #include "policy/cluster_view.h"
 #include "webhook/cert_store.h"
 #include "webhook/https_server.h"
+#include "webhook/io_threads.h"
 #include "webhook/metrics.h"
 #include "webhook/validator.h"
 
@@ -54,7 +56,7 @@ bool Allowed(const webhook::HttpResponse& r) {
 int Usage() {
   std::fprintf(stderr,
                "usage: webhook_bench_server --mode validator|bare --port P --cert F --key F "
-               "[--models 10000] [--netpols 10000] [--view indexed|inmemory] [--inproc N]\n");
+               "[--models 10000] [--netpols 10000] [--view indexed|inmemory] [--inproc N] [--io-threads 4]\n");
   return 2;
 }
 
@@ -63,6 +65,7 @@ int Usage() {
 int main(int argc, char** argv) {
   std::string mode, cert, key, view_kind = "indexed";
   int port = 0, models = 10000, netpols = 10000, inproc = 0;
+  int io_threads = static_cast<int>(webhook::kDefaultIoThreads);
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return Usage();
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
     else if (a == "--netpols") netpols = std::atoi(v.c_str());
     else if (a == "--view") view_kind = v;
     else if (a == "--inproc") inproc = std::atoi(v.c_str());
+    else if (a == "--io-threads") io_threads = std::atoi(v.c_str());
     else return Usage();
   }
   if ((mode != "validator" && mode != "bare") || cert.empty() || key.empty() ||
@@ -87,6 +91,10 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  if (Status s = webhook::SetIoThreads(static_cast<size_t>(io_threads)); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.message().c_str());
+    return 2;
+  }
 
   auto store = webhook::CertStore::Load(cert, key);
   if (!store.ok()) {

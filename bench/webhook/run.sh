@@ -3,12 +3,13 @@
 # stack, measured in the same run (see README.md).
 # Usage: bench/webhook/run.sh [BUILD_DIR]      (default build)
 # Env: ROUNDS (2: bare, validator, bare, validator...), WRK_DURATION (15s),
-#      RATE (200 req/s), RATE_SECONDS (12), MODELS (10000), NETPOLS (10000).
+#      RATE (200 req/s), RATE_SECONDS (12), MODELS (10000), NETPOLS (10000),
+#      IO_THREADS (4, the webhook's default; both servers get the same pool size).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 rounds=${ROUNDS:-2} wrk_duration=${WRK_DURATION:-15s} rate=${RATE:-200} rate_seconds=${RATE_SECONDS:-12}
-models=${MODELS:-10000} netpols=${NETPOLS:-10000}
+models=${MODELS:-10000} netpols=${NETPOLS:-10000} io_threads=${IO_THREADS:-4}
 cmake --build "$build" -j2 --target webhook_bench_server webhook_bench_reviews webhook_bench_rate >/dev/null
 bin="$build/bench/webhook"
 dir=$(mktemp -d /var/tmp/mg-webhook-bench.XXXXXX)
@@ -20,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 machine() { echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
-echo "machine: $(machine)"
+echo "machine: $(machine); I/O threads per server: $io_threads"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
   -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
 "$bin/webhook_bench_reviews" "$dir" | sed 's/^/body /'
@@ -35,7 +36,7 @@ done
 start() {
   : >"$dir/out"
   "$bin/webhook_bench_server" --mode "$1" --port 0 --cert "$dir/cert.pem" --key "$dir/key.pem" \
-    --models "$models" --netpols "$netpols" >"$dir/out" 2>"$dir/log.$1" &
+    --models "$models" --netpols "$netpols" --io-threads "$io_threads" >"$dir/out" 2>"$dir/log.$1" &
   server_pid=$!
   url=
   for _ in $(seq 300); do
