@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "policy/checks.h"
 #include "policy/glob.h"
@@ -35,8 +36,14 @@ const Exemption* FindExemption(const Workload& w, const AdmissionPolicy& p, cons
 // pod-hardening and egress rules) but is not judged by the model rules.
 void Apply(const Workload& w, const ClusterView& cluster, const AdmissionPolicy& p, const EvaluateOptions& o,
            bool scanner_pod, Decision& d) {
-  AdmissionPolicy policy = p;
-  for (const auto& r : o.disabled_rules) policy.rules.enabled.erase(r);
+  // A copy only when rules are switched off for this evaluation (`check --disable`):
+  // the webhook never does, and copying the policy per request is measurable.
+  std::optional<AdmissionPolicy> narrowed;
+  if (!o.disabled_rules.empty()) {
+    narrowed = p;
+    for (const auto& r : o.disabled_rules) narrowed->rules.enabled.erase(r);
+  }
+  const AdmissionPolicy& policy = narrowed ? *narrowed : p;
   std::vector<Violation> found;
   internal::Binding b = internal::BindModels(w, cluster, policy);
   if (policy.RuleEnabled("MG001") && !scanner_pod) found = b.unregistered;
