@@ -17,7 +17,7 @@ Json MetadataStub(const Json& object) {
   if (object.is_object()) {
     auto it = object.find("metadata");
     if (it != object.end() && it->is_object()) {
-      for (const char* k : {"name", "namespace", "uid", "resourceVersion"}) {
+      for (const char* k : {"name", "namespace", "resourceVersion"}) {
         auto f = it->find(k);
         if (f != it->end()) md[k] = *f;
       }

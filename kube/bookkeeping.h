@@ -17,9 +17,10 @@ inline constexpr const char* kLastAppliedAnnotation = "kubectl.kubernetes.io/las
 // subresource (which ignores metadata) and patches are fine.
 void StripBookkeeping(Json& object);
 
-// {"metadata": {name, namespace, uid, resourceVersion}} of `object` (the fields it has):
+// {"metadata": {name, namespace, resourceVersion}} of `object` (the fields it has):
 // all an informer needs to key, diff and delete an object whose content the consumer
-// has already decoded into its own form.
+// has already decoded into its own form. (No uid: an informer keys by namespace/name,
+// and one more string per cached object is ~150 bytes, 3 MB at 20,000 objects.)
 Json MetadataStub(const Json& object);
 
 }  // namespace modelgate::kube

@@ -73,6 +73,7 @@ void ReadStatus(const json& st, ModelAdmission& ma, FieldErrors& errs) {
   ma.phase = Str(st, "phase", "status", errs);
   ma.observed_generation = internal::IntAt(st, "observedGeneration", "status", errs).value_or(0);
   if (const json* conds = ArrayAt(st, "conditions", "status", errs)) {
+    ma.conditions.reserve(conds->size());
     for (size_t i = 0; i < conds->size(); ++i) {
       const std::string p = Index("status.conditions", i);
       const json& c = (*conds)[i];
@@ -90,6 +91,7 @@ void ReadStatus(const json& st, ModelAdmission& ma, FieldErrors& errs) {
     ma.scan_format = Str(*scan, "format", "status.scan", errs);
     ma.scan_manifest_digest = Str(*scan, "manifestDigest", "status.scan", errs);
     if (const json* files = ArrayAt(*scan, "files", "status.scan", errs)) {
+      ma.scan_files.reserve(files->size());
       for (size_t i = 0; i < files->size(); ++i) {
         const std::string p = Index("status.scan.files", i);
         const json& f = (*files)[i];
@@ -104,6 +106,7 @@ void ReadStatus(const json& st, ModelAdmission& ma, FieldErrors& errs) {
     for (const char* list : {"findings", "undecided"}) {
       const json* fs = ArrayAt(*scan, list, "status.scan", errs);
       if (fs == nullptr) continue;
+      (std::string_view(list) == "findings" ? ma.scan_findings : ma.scan_undecided).reserve(fs->size());
       for (size_t i = 0; i < fs->size(); ++i) {
         const std::string p = Index(Join("status.scan", list), i);
         const json& f = (*fs)[i];
@@ -150,6 +153,7 @@ Result<ModelAdmission> ParseModelAdmission(const json& obj) {
     }
   }
   if (const json* files = ArrayAt(*spec, "files", "spec", errs)) {
+    ma.files.reserve(files->size());
     for (size_t i = 0; i < files->size(); ++i) {
       const std::string p = Index("spec.files", i);
       const json& f = (*files)[i];
@@ -188,13 +192,13 @@ void ReadPeer(const json& p, const std::string& path, NetworkPolicyPeer& peer, F
   if (const json* ps = Member(p, "podSelector")) {
     peer.has_pod_selector = true;
     auto sel = LabelSelector::FromJson(*ps, Join(path, "podSelector"));
-    if (sel.ok()) peer.pod_selector = *sel;
+    if (sel.ok()) peer.pod_selector = std::move(sel).value();
     else errs.Add("", sel.status().message());
   }
   if (const json* ns = Member(p, "namespaceSelector")) {
     peer.has_namespace_selector = true;
     auto sel = LabelSelector::FromJson(*ns, Join(path, "namespaceSelector"));
-    if (sel.ok()) peer.namespace_selector = *sel;
+    if (sel.ok()) peer.namespace_selector = std::move(sel).value();
     else errs.Add("", sel.status().message());
   }
   if (const json* ip = ObjectAt(p, "ipBlock", path, errs)) {
@@ -219,11 +223,12 @@ Result<NetworkPolicy> ParseNetworkPolicy(const json& obj) {
   // reading that restricts more pods.
   if (const json* ps = Member(*spec, "podSelector")) {
     auto sel = LabelSelector::FromJson(*ps, "spec.podSelector");
-    if (sel.ok()) np.pod_selector = *sel;
+    if (sel.ok()) np.pod_selector = std::move(sel).value();
     else errs.Add("", sel.status().message());
   }
   const json* egress = ArrayAt(*spec, "egress", "spec", errs);
   if (egress != nullptr) {
+    np.egress_rules.reserve(egress->size());
     for (size_t i = 0; i < egress->size(); ++i) {
       const std::string p = Index("spec.egress", i);
       const json& r = (*egress)[i];
@@ -233,6 +238,7 @@ Result<NetworkPolicy> ParseNetworkPolicy(const json& obj) {
         continue;
       }
       if (const json* to = ArrayAt(r, "to", p, errs)) {
+        rule.to.reserve(to->size());
         for (size_t j = 0; j < to->size(); ++j) {
           NetworkPolicyPeer peer;
           if (!(*to)[j].is_object()) {

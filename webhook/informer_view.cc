@@ -9,6 +9,7 @@
 #include "kube/bookkeeping.h"
 #include "policy/admission_policy.h"
 #include "policy/objects.h"
+#include "webhook/packed_model_admission.h"
 
 namespace modelgate::webhook {
 namespace {
@@ -23,6 +24,26 @@ std::string NameOf(const kube::Json& o) { return o["metadata"].value("name", "")
 kube::Resource ModelAdmissionsResource() { return {"modelgate.io", "v1alpha1", "modeladmissions", true}; }
 kube::Resource ModelAdmissionPoliciesResource() {
   return {"modelgate.io", "v1alpha1", "modeladmissionpolicies", false};
+}
+
+policy::ModelAdmission SlimForDecision(policy::ModelAdmission ma) {
+  ma.labels.clear();
+  ma.scan_completed_at.clear();
+  ma.scan_completed_at.shrink_to_fit();
+  std::vector<policy::ModelCondition> kept;
+  kept.reserve(2);
+  bool scanned = false, hashes = false;  // Condition() returns the first of a type
+  for (auto& c : ma.conditions) {
+    bool& seen = c.type == "Scanned" ? scanned : hashes;
+    if (seen || (c.type != "Scanned" && c.type != "HashesMatch")) continue;
+    seen = true;
+    c.reason.clear();
+    c.reason.shrink_to_fit();
+    kept.push_back(std::move(c));
+  }
+  kept.shrink_to_fit();
+  ma.conditions = std::move(kept);
+  return ma;
 }
 
 InformerClusterView::InformerClusterView(std::shared_ptr<kube::Client> client) {
@@ -95,8 +116,12 @@ void InformerClusterView::Decode(const kube::Json& o, int which) {
   switch (which) {
     case kMa: {
       auto ma = policy::ParseModelAdmission(o);
-      if (ma.ok()) d.ma = std::make_shared<const policy::ModelAdmission>(std::move(ma).value());
-      else d.ignored = ma.status().message();
+      if (ma.ok()) {
+        const policy::ModelAdmission slim = SlimForDecision(std::move(ma).value());
+        d.ma = PackedMa{slim.source.kind, policy::SourceKey(slim.source), PackModelAdmission(slim)};
+      } else {
+        d.ignored = ma.status().message();
+      }
       break;
     }
     case kMap: {
@@ -156,14 +181,9 @@ void InformerClusterView::Commit(const kube::Json& stub, int which) {
         return;
       }
       std::unique_lock lock(mu_);
-      auto old = mas_.find(key);
-      if (old != mas_.end()) {
-        const auto& s = old->second->source;
-        mas_by_source_[{key.first, static_cast<int>(s.kind), policy::SourceKey(s)}].erase(key.second);
-      }
-      mas_[key] = d.ma;
-      mas_by_source_[{key.first, static_cast<int>(d.ma->source.kind), policy::SourceKey(d.ma->source)}][key.second] =
-          d.ma;
+      UnindexSource(key);
+      mas_by_source_[{key.first, static_cast<int>(d.ma->kind), d.ma->source_key}].insert(key.second);
+      mas_[key] = std::move(*d.ma);
       return;
     }
     case kMap: {
@@ -212,16 +232,21 @@ void InformerClusterView::Erase(const kube::Json& stub, int which) {
   EraseIndexed(key, which);
 }
 
+void InformerClusterView::UnindexSource(const Key& key) {
+  auto it = mas_.find(key);
+  if (it == mas_.end()) return;
+  auto names = mas_by_source_.find({key.first, static_cast<int>(it->second.kind), it->second.source_key});
+  if (names == mas_by_source_.end()) return;
+  names->second.erase(key.second);
+  if (names->second.empty()) mas_by_source_.erase(names);
+}
+
 void InformerClusterView::EraseIndexed(const Key& key, int which) {
   std::unique_lock lock(mu_);
   switch (which) {
     case kMa: {
-      auto it = mas_.find(key);
-      if (it != mas_.end()) {
-        const auto& s = it->second->source;
-        mas_by_source_[{key.first, static_cast<int>(s.kind), policy::SourceKey(s)}].erase(key.second);
-        mas_.erase(it);
-      }
+      UnindexSource(key);
+      mas_.erase(key);
       return;
     }
     case kMap:
@@ -251,7 +276,8 @@ policy::Ptr<policy::ModelAdmission> InformerClusterView::FindModelAdmission(cons
                                                                             const std::string& name) const {
   std::shared_lock lock(mu_);
   auto it = mas_.find({ns, name});
-  return it == mas_.end() ? nullptr : it->second;
+  if (it == mas_.end()) return nullptr;
+  return std::make_shared<const policy::ModelAdmission>(UnpackModelAdmission(it->second.packed));
 }
 
 std::vector<policy::Ptr<policy::ModelAdmission>> InformerClusterView::ModelAdmissionsBySource(
@@ -260,7 +286,11 @@ std::vector<policy::Ptr<policy::ModelAdmission>> InformerClusterView::ModelAdmis
   std::vector<policy::Ptr<policy::ModelAdmission>> out;
   auto it = mas_by_source_.find({ns, static_cast<int>(kind), key});
   if (it != mas_by_source_.end()) {
-    for (const auto& [name, p] : it->second) out.push_back(p);
+    for (const auto& name : it->second) {
+      auto ma = mas_.find({ns, name});
+      if (ma != mas_.end())
+        out.push_back(std::make_shared<const policy::ModelAdmission>(UnpackModelAdmission(ma->second.packed)));
+    }
   }
   return out;
 }
