@@ -1,4 +1,5 @@
-// `modelgate scan PATH... [--output text|json|sarif] [--fail-on SEVERITY]`
+// `modelgate scan PATH... [--output text|json|sarif] [--fail-on SEVERITY]
+//                 [--embed-signature RELPATH]`
 // Exit 0 clean, 1 findings at or above --fail-on, 2 could not decide (or usage error).
 #include <unistd.h>
 
@@ -12,19 +13,23 @@
 #include "cli/command.h"
 #include "scanners/report.h"
 #include "scanners/scan.h"
+#include "scanners/signing/embedded_signature.h"
 
 namespace {
 using namespace modelgate::scanners;
 
 constexpr const char* kUsage =
     "usage: modelgate scan PATH... [--output text|json|sarif] [--fail-on SEVERITY]\n"
-    "                     [--threads N] [--no-progress]\n"
+    "                     [--threads N] [--no-progress] [--embed-signature RELPATH]\n"
     "\n"
     "Scans model files and directories from their bytes alone (nothing is loaded or run).\n"
     "  --output     text (default), json (schema modelgate.io/scan/v1), sarif (2.1.0)\n"
     "  --fail-on    lowest severity that fails the scan: info|low|medium|high|critical\n"
     "               (default medium)\n"
     "  --threads    files scanned in parallel (default: one per core)\n"
+    "  --embed-signature  (--output json, one directory PATH) add the signature file\n"
+    "               PATH/RELPATH to the report as \"signature\" (base64, at most the\n"
+    "               Sigstore bundle size limit), or why it could not be read\n"
     "Exit status: 0 clean, 1 findings at or above --fail-on, 2 could not decide.\n";
 
 // A one-line progress bar on stderr, redrawn at most 10 times a second.
@@ -58,6 +63,7 @@ int RunScan(int argc, char** argv) {
   Severity fail_on = Severity::kMedium;
   ScanOptions options;
   bool progress = true;
+  std::string embed_signature;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char* flag) -> const char* {
@@ -92,6 +98,14 @@ int RunScan(int argc, char** argv) {
       const char* v = value("--threads");
       if (!v) return 2;
       options.threads = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
+    } else if (a == "--embed-signature") {
+      const char* v = value("--embed-signature");
+      if (!v) return 2;
+      embed_signature = v;
+      if (modelgate::Status ok = modelgate::signing::CheckEmbedPath(embed_signature); !ok.ok()) {
+        std::fprintf(stderr, "modelgate scan: --embed-signature: %s\n", ok.message().c_str());
+        return 2;
+      }
     } else if (a == "--no-progress") {
       progress = false;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
@@ -105,6 +119,10 @@ int RunScan(int argc, char** argv) {
     std::fputs(kUsage, stderr);
     return 2;
   }
+  if (!embed_signature.empty() && (output != "json" || paths.size() != 1)) {
+    std::fputs("modelgate scan: --embed-signature needs --output json and exactly one PATH\n", stderr);
+    return 2;
+  }
   ProgressBar bar;
   if (progress && isatty(STDERR_FILENO)) {
     options.progress = [&bar](uint64_t done, uint64_t total) { bar.Update(done, total); };
@@ -113,7 +131,13 @@ int RunScan(int argc, char** argv) {
   options.progress = nullptr;
   Verdict verdict = Decide(report, fail_on);
   if (output == "json") {
-    std::puts(ReportToJson(report, fail_on).dump(2).c_str());
+    nlohmann::json doc = ReportToJson(report, fail_on);
+    if (!embed_signature.empty()) {
+      // Evidence for whoever verifies the signature; it does not change the verdict.
+      doc["signature"] = modelgate::signing::EmbeddedSignatureToJson(
+          modelgate::signing::ReadEmbeddedSignature(paths[0], embed_signature));
+    }
+    std::puts(doc.dump(2).c_str());
   } else if (output == "sarif") {
     std::puts(ReportToSarif(report, fail_on).dump(2).c_str());
   } else {

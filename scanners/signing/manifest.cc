@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <system_error>
 
 #include "scanners/hashing.h"
@@ -99,6 +100,46 @@ std::string Join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
+IgnoreSet::IgnoreSet(const std::vector<std::string>& ignore_paths, bool ignore_git_paths) {
+  auto add = [&](const std::string& p) {
+    if (!p.empty() && p[0] == '/') return;
+    auto parts = Components(p);
+    if (!parts.empty()) prefixes_.push_back(std::move(parts));
+  };
+  for (const auto& p : ignore_paths) add(p);
+  if (ignore_git_paths)
+    for (const char* p : {".git", ".gitattributes", ".github", ".gitignore"}) add(p);
+}
+
+bool IgnoreSet::Covers(std::string_view rel) const {
+  const auto parts = Components(rel);
+  return std::any_of(prefixes_.begin(), prefixes_.end(), [&](const auto& ig) { return IsPrefix(ig, parts); });
+}
+
+Result<Manifest> ManifestFromDigests(const std::vector<ManifestEntry>& files, const ManifestOptions& options) {
+  if (options.method != SerializationMethod::kFiles)
+    return Status::Error("shard digests cannot be derived from whole-file digests");
+  const IgnoreSet ignores(options.ignore_paths, options.ignore_git_paths);
+  Manifest m;
+  m.method = SerializationMethod::kFiles;
+  m.allow_symlinks = options.allow_symlinks;
+  std::set<std::string> seen;
+  for (const auto& f : files) {
+    if (ignores.Covers(f.name)) continue;
+    std::string name = Join(Components(f.name));
+    if (name.empty()) return Status::Error("a file has an empty path");
+    if (f.sha256.empty()) return Status::Error("'" + name + "' could not be hashed");
+    if (!seen.insert(name).second) return Status::Error("'" + name + "' is listed twice");
+    m.entries.push_back({std::move(name), f.sha256});
+  }
+  if (m.entries.empty()) return Status::Error("model contains no regular files after applying exclusions");
+  SortCanonical(m.entries);
+  auto rd = RootDigest(m.entries);
+  if (!rd.ok()) return rd.status();
+  m.root_digest = *rd;
+  return m;
+}
+
 void SortCanonical(std::vector<ManifestEntry>& entries) {
   std::vector<std::pair<Key, ManifestEntry>> keyed;
   keyed.reserve(entries.size());
@@ -131,28 +172,21 @@ Result<Manifest> ComputeManifest(const std::string& dir, const ManifestOptions& 
   if (options.method == SerializationMethod::kShards && options.shard_size == 0)
     return Status::Error("shard size must be positive");
 
-  std::vector<std::vector<std::string>> ignores;
-  auto add_ignore = [&](const std::string& p) {
+  std::vector<std::string> relative_ignores;
+  for (const auto& p : options.ignore_paths) {
     fs::path ip(p);
-    if (ip.is_absolute()) {
-      fs::path rel = ip.lexically_relative(root);
-      if (rel.empty() || *rel.begin() == "..") {
-        rel = ip.lexically_relative(canon_root);
-        if (rel.empty() || *rel.begin() == "..") return;  // outside the model
-      }
-      ignores.push_back(Components(rel.generic_string()));
-    } else {
-      auto parts = Components(ip.generic_string());
-      if (!parts.empty()) ignores.push_back(std::move(parts));
+    if (!ip.is_absolute()) {
+      relative_ignores.push_back(p);
+      continue;
     }
-  };
-  for (const auto& p : options.ignore_paths) add_ignore(p);
-  if (options.ignore_git_paths)
-    for (const char* p : {".git", ".gitattributes", ".github", ".gitignore"}) add_ignore(p);
-  auto ignored = [&](const std::vector<std::string>& parts) {
-    return std::any_of(ignores.begin(), ignores.end(),
-                       [&](const auto& ig) { return IsPrefix(ig, parts); });
-  };
+    fs::path rel = ip.lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") {
+      rel = ip.lexically_relative(canon_root);
+      if (rel.empty() || *rel.begin() == "..") continue;  // outside the model
+    }
+    relative_ignores.push_back(rel.generic_string());
+  }
+  const IgnoreSet ignores(relative_ignores, options.ignore_git_paths);
 
   struct Item {
     std::string rel;
@@ -167,7 +201,7 @@ Result<Manifest> ComputeManifest(const std::string& dir, const ManifestOptions& 
     const fs::directory_entry& de = *it;
     std::string rel = de.path().lexically_relative(root).generic_string();
     auto parts = Components(rel);
-    if (ignored(parts)) {
+    if (ignores.Covers(rel)) {
       if (de.is_directory(ec) && !de.is_symlink(ec)) it.disable_recursion_pending();
       continue;
     }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scanners/status.h"
@@ -53,6 +54,29 @@ struct Manifest {
 // symlink that the options forbid, a special file (fifo, socket, device), a
 // read error, or no regular file left after the exclusions.
 Result<Manifest> ComputeManifest(const std::string& dir, const ManifestOptions& options);
+
+// The files a serialization leaves out: `ignore_paths` (relative to the model root,
+// POSIX separators; "./x" and "x/" accepted) and, when `ignore_git_paths`, the git
+// paths above. A path covers itself and everything below it. Absolute paths are
+// never matched here (ComputeManifest resolves them against the directory first).
+class IgnoreSet {
+ public:
+  IgnoreSet(const std::vector<std::string>& ignore_paths, bool ignore_git_paths);
+  // True when the relative path `rel` is ignored.
+  bool Covers(std::string_view rel) const;
+
+ private:
+  std::vector<std::vector<std::string>> prefixes_;
+};
+
+// The `files` manifest of a model known only by its files' SHA-256 (no directory
+// access): `files` are (relative path, hex digest) as a scanner reported them. Drops
+// the files IgnoreSet(options) covers, normalises names ("./a//b" -> "a/b"), sorts
+// canonically and computes the root digest. Symlinks cannot be seen here, so
+// options.allow_symlinks is not enforced. Errors: options.method is kShards (whole
+// file digests cannot give shard digests), a malformed digest (empty: the file could
+// not be hashed), a name given twice, or no file left after the exclusions.
+Result<Manifest> ManifestFromDigests(const std::vector<ManifestEntry>& files, const ManifestOptions& options);
 
 // Sorts entries the way model-transparency orders its manifest keys: by path
 // compared component by component (so "a/b" < "a-b"), then by shard start

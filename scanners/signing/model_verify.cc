@@ -85,6 +85,75 @@ Result<SignedManifest> ParseStatement(const std::string& payload) {
   }
 }
 
+// Checks the bundle (DSSE in-toto, signer per `policy`, log/timestamp evidence) and
+// parses the statement it signs into `out`. Returns kVerified with signer, issuer,
+// root digest and resources filled when all of that holds; otherwise the verdict
+// (kInvalid / kUntrusted) with its reason. The files are not looked at here.
+ModelVerification VerifyStatement(std::string_view bundle_json, const VerifyPolicy& policy, SignedManifest* out) {
+  auto bundle = ParseBundle(std::string(bundle_json));
+  if (!bundle.ok()) return Verdict(SignatureStatus::kInvalid, "malformed signature: " + bundle.status().message());
+  if (!bundle->is_dsse) return Verdict(SignatureStatus::kInvalid, "signature is not a DSSE envelope");
+  if (bundle->payload_type != "application/vnd.in-toto+json")
+    return Verdict(SignatureStatus::kInvalid, "DSSE payload type is " + bundle->payload_type + ", not in-toto");
+
+  BundleVerification bv = VerifyBundle(*bundle, ArtifactRef{}, policy);
+  if (!bv.ok()) {
+    ModelVerification v = Verdict(bv.outcome == Outcome::kUntrusted ? SignatureStatus::kUntrusted : SignatureStatus::kInvalid,
+                                 bv.reason);
+    v.signer = bv.signer;
+    v.issuer = bv.issuer;
+    return v;
+  }
+  auto signed_manifest = ParseStatement(bv.payload);
+  if (!signed_manifest.ok()) return Verdict(SignatureStatus::kInvalid, signed_manifest.status().message());
+  *out = std::move(signed_manifest).value();
+
+  ModelVerification v;
+  v.status = SignatureStatus::kVerified;
+  v.signer = bv.signer;
+  v.issuer = bv.issuer;
+  v.root_digest = out->root_digest;
+  v.resources = out->resources;
+  return v;
+}
+
+// How to serialize the model for comparison: as signed, plus the caller's exclusions.
+ManifestOptions ActualOptions(const SignedManifest& signed_manifest, const ModelVerifyOptions& options) {
+  ManifestOptions mopts = signed_manifest.options;
+  mopts.ignore_git_paths = options.ignore_git_paths;
+  for (const auto& p : options.ignore_paths) mopts.ignore_paths.push_back(p);
+  return mopts;
+}
+
+// Compares the signed resources with the model's: kVerified when they are the same
+// set with the same digests, else kInvalid naming every modified, missing and extra
+// resource (`v` otherwise keeps what VerifyStatement filled in).
+void CompareResources(const std::vector<ManifestEntry>& signed_resources, const std::vector<ManifestEntry>& actual,
+                      ModelVerification& v) {
+  std::map<std::string, std::string> expected, got;
+  for (const auto& e : signed_resources) expected[e.name] = e.sha256;
+  for (const auto& e : actual) got[e.name] = e.sha256;
+  for (const auto& [name, digest] : expected) {
+    auto it = got.find(name);
+    if (it == got.end()) v.mismatches.push_back({FileMismatch::Kind::kMissing, name});
+    else if (it->second != digest) v.mismatches.push_back({FileMismatch::Kind::kModified, name});
+  }
+  for (const auto& [name, digest] : got)
+    if (!expected.count(name)) v.mismatches.push_back({FileMismatch::Kind::kExtra, name});
+  if (v.mismatches.empty()) {
+    v.status = SignatureStatus::kVerified;
+    return;
+  }
+  v.status = SignatureStatus::kInvalid;
+  std::string list;
+  for (const auto& m : v.mismatches) {
+    if (!list.empty()) list += ", ";
+    list += m.kind == FileMismatch::Kind::kModified ? "modified " : m.kind == FileMismatch::Kind::kMissing ? "missing " : "extra ";
+    list += m.name;
+  }
+  v.reason = "model does not match its signature: " + list;
+}
+
 }  // namespace
 
 const char* SignatureStatusName(SignatureStatus s) {
@@ -111,32 +180,11 @@ ModelVerification VerifyModel(const std::string& dir, const ModelVerifyOptions& 
   std::ostringstream text;
   text << in.rdbuf();
 
-  auto bundle = ParseBundle(text.str());
-  if (!bundle.ok()) return Verdict(SignatureStatus::kInvalid, "malformed signature: " + bundle.status().message());
-  if (!bundle->is_dsse) return Verdict(SignatureStatus::kInvalid, "signature is not a DSSE envelope");
-  if (bundle->payload_type != "application/vnd.in-toto+json")
-    return Verdict(SignatureStatus::kInvalid, "DSSE payload type is " + bundle->payload_type + ", not in-toto");
+  SignedManifest signed_manifest;
+  ModelVerification v = VerifyStatement(text.str(), options.policy, &signed_manifest);
+  if (v.status != SignatureStatus::kVerified) return v;
 
-  BundleVerification bv = VerifyBundle(*bundle, ArtifactRef{}, options.policy);
-  if (!bv.ok()) {
-    ModelVerification v = Verdict(bv.outcome == Outcome::kUntrusted ? SignatureStatus::kUntrusted : SignatureStatus::kInvalid,
-                                 bv.reason);
-    v.signer = bv.signer;
-    v.issuer = bv.issuer;
-    return v;
-  }
-  auto signed_manifest = ParseStatement(bv.payload);
-  if (!signed_manifest.ok()) return Verdict(SignatureStatus::kInvalid, signed_manifest.status().message());
-
-  ModelVerification v;
-  v.signer = bv.signer;
-  v.issuer = bv.issuer;
-  v.root_digest = signed_manifest->root_digest;
-  v.resources = signed_manifest->resources;
-
-  ManifestOptions mopts = signed_manifest->options;
-  mopts.ignore_git_paths = options.ignore_git_paths;
-  for (const auto& p : options.ignore_paths) mopts.ignore_paths.push_back(p);
+  ManifestOptions mopts = ActualOptions(signed_manifest, options);
   // The signature file is never part of what it signs.
   fs::path sig_abs = fs::weakly_canonical(sig_path, ec);
   fs::path dir_abs = fs::weakly_canonical(dir, ec);
@@ -149,28 +197,33 @@ ModelVerification VerifyModel(const std::string& dir, const ModelVerifyOptions& 
     v.reason = "model does not match its signature: " + actual.status().message();
     return v;
   }
-  std::map<std::string, std::string> expected, got;
-  for (const auto& e : signed_manifest->resources) expected[e.name] = e.sha256;
-  for (const auto& e : actual->entries) got[e.name] = e.sha256;
-  for (const auto& [name, digest] : expected) {
-    auto it = got.find(name);
-    if (it == got.end()) v.mismatches.push_back({FileMismatch::Kind::kMissing, name});
-    else if (it->second != digest) v.mismatches.push_back({FileMismatch::Kind::kModified, name});
-  }
-  for (const auto& [name, digest] : got)
-    if (!expected.count(name)) v.mismatches.push_back({FileMismatch::Kind::kExtra, name});
-  if (!v.mismatches.empty()) {
-    v.status = SignatureStatus::kInvalid;
-    std::string list;
-    for (const auto& m : v.mismatches) {
-      if (!list.empty()) list += ", ";
-      list += m.kind == FileMismatch::Kind::kModified ? "modified " : m.kind == FileMismatch::Kind::kMissing ? "missing " : "extra ";
-      list += m.name;
-    }
-    v.reason = "model does not match its signature: " + list;
+  CompareResources(signed_manifest.resources, actual->entries, v);
+  return v;
+}
+
+ModelVerification VerifyModelDigests(std::string_view bundle_json, const std::vector<ManifestEntry>& files,
+                                     const ModelVerifyOptions& options) {
+  if (bundle_json.size() > kMaxBundleBytes)
+    return Verdict(SignatureStatus::kInvalid, "signature file is implausibly large");
+  SignedManifest signed_manifest;
+  ModelVerification v = VerifyStatement(bundle_json, options.policy, &signed_manifest);
+  if (v.status != SignatureStatus::kVerified) return v;
+  if (signed_manifest.options.method == SerializationMethod::kShards) {
+    v.status = SignatureStatus::kError;
+    v.reason = "the signature uses the shards serialization, which cannot be checked against whole-file "
+               "SHA-256s; verify it where the model's bytes can be read";
     return v;
   }
-  v.status = SignatureStatus::kVerified;
+  ManifestOptions mopts = ActualOptions(signed_manifest, options);
+  // The signature file is never part of what it signs.
+  mopts.ignore_paths.push_back(options.signature_path.empty() ? "model.sig" : options.signature_path);
+  auto actual = ManifestFromDigests(files, mopts);
+  if (!actual.ok()) {
+    v.status = SignatureStatus::kError;
+    v.reason = "cannot compare the model with its signature: " + actual.status().message();
+    return v;
+  }
+  CompareResources(signed_manifest.resources, actual->entries, v);
   return v;
 }
 

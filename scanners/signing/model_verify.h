@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scanners/signing/manifest.h"
@@ -22,7 +23,8 @@ const char* SignatureStatusName(SignatureStatus s);  // "Verified", ...
 
 struct ModelVerifyOptions {
   // The signature file; empty means "<dir>/model.sig". It is never covered
-  // by the manifest when it lives inside the model.
+  // by the manifest when it lives inside the model. For VerifyModelDigests:
+  // its path relative to the model (empty: "model.sig"), left out likewise.
   std::string signature_path;
   VerifyPolicy policy;
   // Paths (relative to the model) ignored on top of the ones the signature
@@ -51,5 +53,20 @@ struct ModelVerification {
 // tampered signature, or files that differ / are missing / are extra.
 // kError: the model could not be read. Never throws.
 ModelVerification VerifyModel(const std::string& dir, const ModelVerifyOptions& options);
+
+// Verifies a model known only by its files' SHA-256, as a scanner reported them
+// (no directory access): `bundle_json` is the signature file's content, `files` are
+// (path relative to the model, lowercase hex SHA-256) for every regular file found.
+// The same signature, signer and trust checks as VerifyModel, then the signed
+// `files` manifest is compared with `files` minus the signature's ignore paths,
+// options.ignore_paths, the git paths (options.ignore_git_paths) and
+// options.signature_path: kInvalid names every modified, missing and extra file
+// (mismatches as in VerifyModel). kError ("could not decide", never a pass) when the
+// signature is valid but uses the `shards` serialization (shard digests cannot be
+// derived from whole-file digests), or when a compared file has no digest (it could
+// not be hashed). Symlinks are invisible in `files`, so a signature's
+// allow_symlinks=false is not enforced here. Never throws.
+ModelVerification VerifyModelDigests(std::string_view bundle_json, const std::vector<ManifestEntry>& files,
+                                     const ModelVerifyOptions& options);
 
 }  // namespace modelgate::signing
