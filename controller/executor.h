@@ -5,11 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "controller/options.h"
 #include "policy/objects.h"
 #include "scanners/scan.h"
+#include "scanners/signing/embedded_signature.h"
 #include "scanners/status.h"
 
 namespace modelgate::kube {
@@ -21,6 +23,8 @@ namespace modelgate::controller {
 struct ExecutorResult {
   scanners::ScanReport report;  // paths relative to the model root
   std::string model_root;       // local directory of the model ("" when not local)
+  // Job mode: the signature file the scan Job embedded (unchecked), when it was asked to.
+  std::optional<signing::EmbeddedSignature> signature;
 };
 
 class Executor {

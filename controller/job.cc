@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "scanners/scan.h"
+#include "scanners/signing/embedded_signature.h"
 
 namespace modelgate::controller {
 
@@ -26,6 +27,12 @@ std::string Sha256Hex(const std::string& data) {
 }
 
 }  // namespace
+
+std::string JobSignaturePath(const policy::ModelAdmission& ma) {
+  if (!ma.signature_declared) return "";
+  const std::string sig = ma.signature_path.empty() ? "model.sig" : ma.signature_path;
+  return signing::CheckEmbedPath(sig).ok() ? sig : "";
+}
 
 std::string ScanJobName(const std::string& uid, int64_t generation, const std::string& rescan_token) {
   return "mg-scan-" + Sha256Hex(uid + "/" + std::to_string(generation) + "/" + rescan_token).substr(0, 20);
@@ -58,11 +65,19 @@ Result<json> BuildScanJob(const policy::ModelAdmission& ma, const std::string& r
                        {"app.kubernetes.io/component", "scan-job"},
                        {"modelgate.io/model", ma.name}};
   const int64_t deadline = std::max<int64_t>(1, opts.scan_timeout.count());
+  json args = {"scan", kJobModelMount, "--output", "json", "--no-progress"};
+  // Only the Job can read the model volume: it hands the signature file to the operator,
+  // which verifies it against the report's file hashes. A path the scanner would refuse
+  // is left out (the verifier reports the bad spec.signature.path itself).
+  if (const std::string sig = JobSignaturePath(ma); !sig.empty()) {
+    args.push_back("--embed-signature");
+    args.push_back(sig);
+  }
   json container = {
       {"name", kJobContainer},
       {"image", opts.scanner_image},
       {"imagePullPolicy", "IfNotPresent"},
-      {"args", {"scan", kJobModelMount, "--output", "json", "--no-progress"}},
+      {"args", args},
       {"volumeMounts", json::array({mount})},
       {"resources",
        {{"limits", {{"cpu", opts.job_cpu_limit}, {"memory", opts.job_memory_limit}}},

@@ -1,5 +1,6 @@
 // Scan Jobs (--scan-mode job): one batch/v1 Job per (model uid, generation, rescan
 // token). The Job mounts the model read-only and runs `modelgate scan --output json`
+// (plus `--embed-signature PATH` when spec.signature is declared)
 // as a non-root user with no capabilities, a read-only root file system, seccomp
 // RuntimeDefault, no service-account token (no API access at all) and resource limits;
 // its pods carry kScanJobLabel so a NetworkPolicy can deny them all egress (the chart
@@ -24,6 +25,11 @@ inline constexpr const char* kScanJobLabel = "modelgate.io/scan-job";
 // Where the model is mounted in the scan container.
 inline constexpr const char* kJobModelMount = "/model";
 inline constexpr const char* kJobContainer = "scan";
+
+// The signature path a scan Job embeds (`--embed-signature`, relative to kJobModelMount):
+// spec.signature.path (default "model.sig") when a signature is declared and the path is
+// clean (signing::CheckEmbedPath), else "" (no option).
+std::string JobSignaturePath(const policy::ModelAdmission& ma);
 
 // Deterministic name, so a restarted operator adopts the Job it created before:
 // "mg-scan-" + the first 20 hex digits of SHA-256(uid "/" generation "/" token).

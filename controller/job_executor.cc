@@ -86,13 +86,14 @@ class JobExecutor : public Executor {
       return Status::Error("scan Job " + name + " produced no result" + (failure.empty() ? "" : " (" + failure + ")") +
                            ": " + log.status().message());
     }
-    Result<scanners::ScanReport> report = ParseScanJson(log.value());
-    if (!report.ok()) {
+    Result<ScanOutput> parsed = ParseScanOutput(log.value());
+    if (!parsed.ok()) {
       return Status::Error("scan Job " + name + (failure.empty() ? "" : " (" + failure + ")") + ": " +
-                           report.status().message());
+                           parsed.status().message());
     }
     ExecutorResult out;
-    out.report = std::move(report).value();
+    out.report = std::move(parsed.value().report);
+    out.signature = std::move(parsed.value().signature);
     NameSingleFileRoot(out.report, SourceBaseName(ma));
     RelativizeReport(out.report, kJobModelMount, false);
     return out;

@@ -139,6 +139,7 @@ Status Reconciler::Reconcile(const std::string& key, const std::atomic<bool>& st
   SignatureInput sin;
   sin.model = &ma;
   sin.model_root = result.value().model_root;
+  if (result.value().signature) sin.embedded_signature = &*result.value().signature;
   for (const auto& f : outcome.report.files) sin.files.push_back({f.path, f.sha256});
   sin.manifest_digest = outcome.manifest_digest;
   outcome.signature = opts_.signature_verifier(sin);

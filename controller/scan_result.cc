@@ -54,6 +54,12 @@ std::string Idx(const std::string& p, size_t i) { return p + "[" + std::to_strin
 }  // namespace
 
 Result<scanners::ScanReport> ParseScanJson(const std::string& text) {
+  Result<ScanOutput> out = ParseScanOutput(text);
+  if (!out.ok()) return out.status();
+  return std::move(out).value().report;
+}
+
+Result<ScanOutput> ParseScanOutput(const std::string& text) {
   size_t start = std::string::npos;
   for (size_t pos = 0; pos < text.size();) {
     if (text[pos] == '{') {
@@ -72,7 +78,8 @@ Result<scanners::ScanReport> ParseScanJson(const std::string& text) {
     return Status::Error("scan output: schemaVersion is not modelgate.io/scan/v1");
 
   Reader r;
-  scanners::ScanReport report;
+  ScanOutput out;
+  scanners::ScanReport& report = out.report;
   report.started = r.Str(doc, "started", "");
   report.completed = r.Str(doc, "completed", "");
   if (const json* roots = r.Arr(doc, "roots", "")) {
@@ -136,8 +143,13 @@ Result<scanners::ScanReport> ParseScanJson(const std::string& text) {
       report.errors.push_back({r.Str(x, "file", Idx("errors", i)), r.Str(x, "reason", Idx("errors", i))});
     }
   }
+  if (doc.contains("signature") && !doc["signature"].is_null()) {
+    Result<signing::EmbeddedSignature> sig = signing::EmbeddedSignatureFromJson(doc["signature"]);
+    if (sig.ok()) out.signature = std::move(sig).value();
+    else r.Fail(sig.status().message());
+  }
   if (!r.error.empty()) return Status::Error("scan output: " + r.error);
-  return report;
+  return out;
 }
 
 }  // namespace modelgate::controller

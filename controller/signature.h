@@ -8,8 +8,10 @@
 // kUnsigned when the spec declares no signature and kNotVerified otherwise.
 // kNotVerified is written as status "Unsigned" with a SignatureVerified=False/
 // VerificationUnavailable condition; nothing is ever reported Verified without a check.
-// Job-mode scans hand back per-file hashes but no local model directory (model_root ""),
-// and the bundle itself lives in the model volume, so they are reported kNotVerified.
+// Job-mode scans hand back per-file hashes but no local model directory (model_root "");
+// when a signature is declared the Job also embeds the signature file in its report
+// (embedded_signature), and the verifier checks that bundle against the hashes. The
+// Job's bytes are evidence only: a Job cannot make a model Verified on its own.
 #pragma once
 
 #include <functional>
@@ -18,6 +20,7 @@
 
 #include "controller/hashes.h"
 #include "policy/objects.h"
+#include "scanners/signing/embedded_signature.h"
 
 namespace modelgate::controller {
 
@@ -35,6 +38,9 @@ struct SignatureInput {
   std::string model_root;       // local directory (inline scans); "" in job mode
   std::vector<ObservedFile> files;  // per-file SHA-256 from the scan
   std::string manifest_digest;  // "sha256:<hex>" of the model_signing manifest, or ""
+  // Job mode: the signature file as the scan Job read it from the model volume
+  // (unchecked; null when the report carries none). Owned by the caller.
+  const signing::EmbeddedSignature* embedded_signature = nullptr;
 };
 
 // Must be thread-safe (called from scan workers) and must not throw.

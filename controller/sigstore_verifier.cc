@@ -1,6 +1,7 @@
 #include "controller/sigstore_verifier.h"
 
 #include "scanners/signing/crypto.h"
+#include "scanners/signing/embedded_signature.h"
 #include "scanners/signing/model_verify.h"
 #include "scanners/signing/trusted_root.h"
 
@@ -27,13 +28,6 @@ Result<SignatureVerifier> MakeSigstoreVerifier(SigstoreVerifierOptions options) 
   SignatureVerifier verifier = [root, fetch_key](const SignatureInput& in) -> SignatureResult {
     if (in.model == nullptr || !in.model->signature_declared) return DefaultSignatureVerifier(in);
     const policy::ModelAdmission& ma = *in.model;
-    if (in.model_root.empty()) {
-      // The bundle is a file in the model volume, which only the scan Job mounts; the
-      // scan report carries file hashes, not the bundle (docs/operator.md, Signatures).
-      return NotVerified("the model was scanned by a Job, which hands back file hashes but not the signature "
-                         "bundle; signatures are verified only for models the operator reads itself "
-                         "(hostPath, --pvc-root)");
-    }
     signing::ModelVerifyOptions opts;
     std::string sig = ma.signature_path.empty() ? "model.sig" : ma.signature_path;
     if (sig.find("..") != std::string::npos || (!sig.empty() && sig[0] == '/')) {
@@ -42,7 +36,6 @@ Result<SignatureVerifier> MakeSigstoreVerifier(SigstoreVerifierOptions options) 
       r.detail = "spec.signature.path " + sig + " must be a path inside the model";
       return r;
     }
-    opts.signature_path = in.model_root + "/" + sig;
     if (ma.signature_key) {
       if (!fetch_key) return NotVerified("spec.signature.publicKey is set but the operator cannot read keys");
       auto pem = fetch_key(ma.namespace_name, *ma.signature_key);
@@ -67,7 +60,44 @@ Result<SignatureVerifier> MakeSigstoreVerifier(SigstoreVerifierOptions options) 
       opts.policy.issuer = ma.signature_issuer;
       opts.policy.root = root.get();
     }
-    signing::ModelVerification v = signing::VerifyModel(in.model_root, opts);
+    const bool job = in.model_root.empty();
+    signing::ModelVerification v;
+    if (job) {
+      // The scan Job read the bundle from the model volume; check it here against the
+      // file hashes of the same report. Nothing the Job says is taken as a verdict.
+      if (Status clean = signing::CheckEmbedPath(sig); !clean.ok()) {
+        SignatureResult r;
+        r.kind = SignatureResult::Kind::kInvalid;
+        r.detail = "spec.signature.path: " + clean.message();
+        return r;
+      }
+      if (in.embedded_signature == nullptr) {
+        return NotVerified("the scan Job's report carries no signature file (a scanner image without "
+                           "--embed-signature?); nothing was verified");
+      }
+      const signing::EmbeddedSignature& e = *in.embedded_signature;
+      if (e.path != sig)
+        return NotVerified("the scan Job embedded " + e.path + ", but spec.signature declares " + sig);
+      using State = signing::EmbeddedSignature::State;
+      if (e.state == State::kMissing) {
+        v.status = signing::SignatureStatus::kUnsigned;
+      } else if (e.state == State::kTooLarge) {
+        v.status = signing::SignatureStatus::kInvalid;
+        v.reason = "signature file is implausibly large (" + e.reason + ")";
+      } else if (e.state == State::kUnreadable) {
+        v.status = signing::SignatureStatus::kError;
+        v.reason = "the scan Job could not read " + sig + ": " + e.reason;
+      } else {
+        std::vector<signing::ManifestEntry> files;
+        files.reserve(in.files.size());
+        for (const auto& f : in.files) files.push_back({f.path, f.sha256});
+        opts.signature_path = sig;
+        v = signing::VerifyModelDigests(e.bundle, files, opts);
+      }
+    } else {
+      opts.signature_path = in.model_root + "/" + sig;
+      v = signing::VerifyModel(in.model_root, opts);
+    }
     SignatureResult r;
     r.identity = v.signer;
     r.issuer = v.issuer;
@@ -75,7 +105,8 @@ Result<SignatureVerifier> MakeSigstoreVerifier(SigstoreVerifierOptions options) 
     switch (v.status) {
       case signing::SignatureStatus::kVerified:
         r.kind = SignatureResult::Kind::kVerified;
-        r.detail = "verified " + std::to_string(v.resources.size()) + " files against " + sig;
+        r.detail = "verified " + std::to_string(v.resources.size()) + " files against " + sig +
+                   (job ? " (file hashes from the scan Job)" : "");
         break;
       case signing::SignatureStatus::kInvalid:
         r.kind = SignatureResult::Kind::kInvalid;

@@ -9,13 +9,9 @@ namespace {
 
 std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
-// "/model" or "/model/a/b": below the model mount, with no segment that could climb
-// out of it or alias another path ("", ".", "..").
-bool ModelPath(const std::string& p) {
-  if (p == kScannerModelMount) return true;
-  const std::string prefix = std::string(kScannerModelMount) + "/";
-  if (p.compare(0, prefix.size(), prefix) != 0) return false;
-  size_t start = prefix.size();
+// True when p[start..] is one or more "/"-separated segments, none of them "", "." or
+// "..": nothing that could climb out of the directory it is relative to.
+bool CleanSegments(const std::string& p, size_t start) {
   while (true) {
     const size_t end = p.find('/', start);
     const std::string segment = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
@@ -25,9 +21,26 @@ bool ModelPath(const std::string& p) {
   }
 }
 
-// Why `args` are not `scan` + model paths + the operator's output flags, or "".
+// "/model" or "/model/a/b": below the model mount, with no segment that could climb
+// out of it or alias another path ("", ".", "..").
+bool ModelPath(const std::string& p) {
+  if (p == kScannerModelMount) return true;
+  const std::string prefix = std::string(kScannerModelMount) + "/";
+  if (p.compare(0, prefix.size(), prefix) != 0) return false;
+  return CleanSegments(p, prefix.size());
+}
+
+// "model.sig", "sigs/model.sig": the relative path `--embed-signature` takes (the
+// scanner reads it below the scanned directory only).
+// A leading '-' is refused too: such a value would read as another option.
+bool RelativeModelPath(const std::string& p) {
+  return !p.empty() && p[0] != '/' && p[0] != '-' && CleanSegments(p, 0);
+}
+
+// Why `args` are not `scan` + model paths + the operator's flags, or "".
 std::string BadArgs(const std::vector<std::string>& args) {
   if (args.empty() || args[0] != "scan") return "args do not start with \"scan\"";
+  bool embeds = false;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--no-progress" || ModelPath(a)) continue;
@@ -35,8 +48,13 @@ std::string BadArgs(const std::vector<std::string>& args) {
       ++i;
       continue;
     }
+    if (a == "--embed-signature" && !embeds && i + 1 < args.size() && RelativeModelPath(args[i + 1])) {
+      embeds = true;
+      ++i;
+      continue;
+    }
     return "argument " + Quoted(a) + " is not a path under " + std::string(kScannerModelMount) +
-           ", --output json or --no-progress";
+           ", --output json, --no-progress or one --embed-signature RELATIVE/PATH";
   }
   return "";
 }

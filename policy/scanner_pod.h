@@ -13,9 +13,12 @@
 //  4. its image is exactly `scanner_image` (string equality; a tag is as trustworthy as
 //     the registry, so pin a digest);
 //  5. no `command` (the image's ENTRYPOINT, the modelgate binary, runs);
-//  6. `args` are `scan` followed only by model paths and the output flags the operator
-//     passes: each other argument is a path "/model" or "/model/<segments>" (no ".",
-//     ".." or empty segment), `--output json` or `--no-progress`;
+//  6. `args` are `scan` followed only by model paths and the flags the operator passes:
+//     each other argument is a path "/model" or "/model/<segments>" (no ".", ".." or
+//     empty segment), `--output json`, `--no-progress`, or at most once
+//     `--embed-signature <segments>` (a relative path in clean segments, not starting
+//     with '-': the scanner
+//     prints that file of the model, base64, in its report, and reads nothing else);
 //  7. the container sets no field outside kScannerContainerFields (so no env/envFrom,
 //     lifecycle hooks, probes, workingDir, stdin, volumeDevices, ...): each of these
 //     can run another program or change what the scanner does;

@@ -40,6 +40,7 @@ const char* EmbeddedStateName(EmbeddedSignature::State s) {
 Status CheckEmbedPath(const std::string& rel) {
   if (rel.empty()) return Status::Error("the signature path is empty");
   if (rel[0] == '/') return Status::Error("the signature path '" + rel + "' must be relative to the model");
+  if (rel[0] == '-') return Status::Error("the signature path '" + rel + "' starts with '-' (reads as an option)");
   size_t start = 0;
   while (true) {
     const size_t end = rel.find('/', start);

@@ -32,8 +32,9 @@ struct EmbeddedSignature {
 const char* EmbeddedStateName(EmbeddedSignature::State s);
 
 // Ok when `rel` is a relative POSIX path of clean segments ("a/model.sig": no empty,
-// "." or ".." segment, no leading '/'), the only form --embed-signature accepts, so
-// the option can only ever read below the scanned directory.
+// "." or ".." segment, no leading '/' or '-'), the only form --embed-signature
+// accepts, so the option can only ever read below the scanned directory (and its
+// value can never be mistaken for another option).
 Status CheckEmbedPath(const std::string& rel);
 
 // Reads `model_dir`/`rel` for embedding. Never throws; every failure is a state with

@@ -87,6 +87,31 @@ TEST(BuildScanJob, ImageAndHostPathVolumes) {
   EXPECT_FALSE(BuildScanJob(ma, "", opts).ok());
 }
 
+TEST(BuildScanJob, DeclaredSignatureIsEmbeddedByItsRelativePath) {
+  ControllerOptions opts;
+  opts.scanner_image = "registry.example/modelgate:1";
+  auto args_of = [&](const policy::ModelAdmission& ma) {
+    auto job = BuildScanJob(ma, "", opts);
+    EXPECT_TRUE(job.ok());
+    return job.value()["spec"]["template"]["spec"]["containers"][0]["args"];
+  };
+  policy::ModelAdmission ma = PvcModel();
+  ma.signature_declared = true;
+  EXPECT_EQ(args_of(ma), json({"scan", "/model", "--output", "json", "--no-progress", "--embed-signature", "model.sig"}));
+  ma.signature_path = "sigs/llama.sig";
+  EXPECT_EQ(JobSignaturePath(ma), "sigs/llama.sig");
+  EXPECT_EQ(args_of(ma).back(), "sigs/llama.sig");
+  // A path the scanner would refuse is not passed (the verifier reports it Invalid).
+  for (const char* bad : {"../../etc/shadow", "/etc/shadow", "-x", "a//b"}) {
+    ma.signature_path = bad;
+    EXPECT_EQ(JobSignaturePath(ma), "") << bad;
+    EXPECT_EQ(args_of(ma).size(), 5u) << bad;
+  }
+  ma.signature_declared = false;
+  ma.signature_path = "model.sig";
+  EXPECT_EQ(args_of(ma).size(), 5u);
+}
+
 TEST(JobStateOf, ConditionsAndCounts) {
   std::string why;
   EXPECT_EQ(JobStateOf(json::object(), &why), JobState::kRunning);
@@ -141,6 +166,46 @@ TEST(ParseScanJson, RejectsGarbage) {
   EXPECT_FALSE(ParseScanJson("{\"schemaVersion\": \"modelgate.io/scan/v1\", \"files\": 3}").ok());
   EXPECT_FALSE(ParseScanJson("{\"schemaVersion\": \"modelgate.io/scan/v1\", \"files\": [{\"size\": -1}]}").ok());
   EXPECT_FALSE(ParseScanJson("{truncated").ok());
+}
+
+TEST(ParseScanOutput, CarriesTheEmbeddedSignature) {
+  scanners::ScanReport r;
+  r.roots = {"/model"};
+  json doc = scanners::ReportToJson(r, scanners::Severity::kMedium);
+  auto plain = ParseScanOutput(doc.dump());
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_FALSE(plain.value().signature.has_value());
+
+  signing::EmbeddedSignature e;
+  e.path = "sigs/model.sig";
+  e.state = signing::EmbeddedSignature::State::kPresent;
+  e.bundle = std::string("{\"x\": 1}\n\0\xff", 11);
+  e.size = e.bundle.size();
+  doc["signature"] = signing::EmbeddedSignatureToJson(e);
+  auto with = ParseScanOutput("runtime noise\n" + doc.dump(2));
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  ASSERT_TRUE(with.value().signature.has_value());
+  EXPECT_EQ(with.value().signature->path, "sigs/model.sig");
+  EXPECT_EQ(with.value().signature->state, signing::EmbeddedSignature::State::kPresent);
+  EXPECT_EQ(with.value().signature->bundle, e.bundle);
+
+  doc["signature"] = {{"path", "model.sig"}, {"status", "missing"}, {"size", 0}, {"reason", "no file"}};
+  auto missing = ParseScanOutput(doc.dump());
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing.value().signature->state, signing::EmbeddedSignature::State::kMissing);
+  EXPECT_EQ(missing.value().signature->reason, "no file");
+}
+
+TEST(ParseScanOutput, MalformedSignatureIsAnErrorNamingTheField) {
+  json doc = scanners::ReportToJson(scanners::ScanReport{}, scanners::Severity::kMedium);
+  doc["signature"] = {{"path", "model.sig"}, {"status", "present"}, {"bundleBase64", 7}};
+  auto r = ParseScanOutput(doc.dump());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "scan output: signature.bundleBase64: expected a string");
+  doc["signature"] = {{"path", "../../etc/shadow"}, {"status", "missing"}};
+  EXPECT_FALSE(ParseScanOutput(doc.dump()).ok());
+  // ParseScanJson reads the same document and fails the same way.
+  EXPECT_FALSE(ParseScanJson(doc.dump()).ok());
 }
 
 TEST(ParseScanJson, UnknownSeverityIsNotUnderstated) {

@@ -127,6 +127,21 @@ TEST(ScannerPod, OtherVolumeSourcesAndSeveralModelPaths) {
   EXPECT_TRUE(CheckScannerPod(W(two), kScanner).recognised) << CheckScannerPod(W(two), kScanner).reason;
 }
 
+// The operator's Job for a model that declares a signature: it embeds the signature file
+// in its report (controller::JobSignaturePath).
+TEST(ScannerPod, OneEmbedSignatureWithARelativePathIsRecognised) {
+  for (const char* sig : {"model.sig", "sigs/model.sig"}) {
+    json pod = ScanPod();
+    Container0(pod)["args"].push_back("--embed-signature");
+    Container0(pod)["args"].push_back(sig);
+    const ScannerPodCheck check = CheckScannerPod(W(pod), kScanner);
+    EXPECT_TRUE(check.recognised) << sig << ": " << check.reason;
+  }
+  json before = ScanPod();
+  Container0(before)["args"] = {"scan", "--embed-signature", "model.sig", "/model", "--output", "json"};
+  EXPECT_TRUE(CheckScannerPod(W(before), kScanner).recognised) << CheckScannerPod(W(before), kScanner).reason;
+}
+
 // Each deviation from the shape makes the pod ordinary again: denied MG002 (MG001 when
 // the deviation also unbinds the model), no note.
 struct Deviation {
@@ -185,6 +200,30 @@ const Deviation kDeviations[] = {
     {"UnknownScanFlag", [](json& p) { Container0(p)["args"].push_back("--threads"); }},
     {"OutputNotJson", [](json& p) { Container0(p)["args"][3] = "sarif"; }},
     {"PathOutsideModel", [](json& p) { Container0(p)["args"][1] = "/etc"; }},
+    {"EmbedSignatureAbsolute",
+     [](json& p) { Container0(p)["args"].insert(Container0(p)["args"].end(), {"--embed-signature", "/etc/shadow"}); }},
+    {"EmbedSignatureUnderTheMountButAbsolute",
+     [](json& p) {
+       Container0(p)["args"].insert(Container0(p)["args"].end(), {"--embed-signature", "/model/model.sig"});
+     }},
+    {"EmbedSignatureClimbsOut",
+     [](json& p) { Container0(p)["args"].insert(Container0(p)["args"].end(), {"--embed-signature", "../x"}); }},
+    {"EmbedSignatureDotSegment",
+     [](json& p) { Container0(p)["args"].insert(Container0(p)["args"].end(), {"--embed-signature", "a/./b"}); }},
+    {"EmbedSignatureValueIsAFlag",
+     [](json& p) { Container0(p)["args"] = {"scan", "/model", "--embed-signature", "--output", "json"}; }},
+    {"EmbedSignatureWithoutValue", [](json& p) { Container0(p)["args"].push_back("--embed-signature"); }},
+    {"EmbedSignatureTwice",
+     [](json& p) {
+       Container0(p)["args"].insert(Container0(p)["args"].end(),
+                                    {"--embed-signature", "a.sig", "--embed-signature", "b.sig"});
+     }},
+    {"EmbedSignatureEqualsForm",
+     [](json& p) { Container0(p)["args"].push_back("--embed-signature=model.sig"); }},
+    {"EmbedSignatureAndAnotherFlag",
+     [](json& p) {
+       Container0(p)["args"].insert(Container0(p)["args"].end(), {"--embed-signature", "model.sig", "--threads", "1"});
+     }},
     {"PathClimbsOut", [](json& p) { Container0(p)["args"][1] = "/model/../etc"; }},
     {"EnvSet", [](json& p) { Container0(p)["env"] = {{{"name", "LD_PRELOAD"}, {"value", "/model/x.so"}}}; }},
     {"EnvFrom", [](json& p) { Container0(p)["envFrom"] = {{{"configMapRef", {{"name", "c"}}}}}; }},

@@ -6,6 +6,7 @@
 // (In tests/policy/controller/ so that it links mg_controller as well as mg_policy.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "controller/job.h"
@@ -90,23 +91,31 @@ json PodOf(const json& job) {
 
 class RealScanJob : public ::testing::TestWithParam<ModelSource::Kind> {};
 
+// Also with a declared signature, which adds `--embed-signature PATH` to the args.
 TEST_P(RealScanJob, JobAndItsPodAreRecognisedAndAdmitted) {
-  const ModelAdmission ma = Unscanned(GetParam());
-  InMemoryClusterView view = ClusterWith(ma);
-  EvaluateOptions opts;
-  opts.scanner_image = kScanner;
-  const json job = RealJob(ma, kScanner);
-  for (const json& obj : {job, PodOf(job)}) {
-    SCOPED_TRACE(obj["kind"].get<std::string>());
-    auto w = WorkloadFromObject(obj);
-    ASSERT_TRUE(w.ok()) << w.status().message();
-    const ScannerPodCheck check = CheckScannerPod(w.value(), kScanner);
-    EXPECT_TRUE(check.recognised) << check.reason;
-    Decision d = Evaluate(w.value(), view, opts);
-    EXPECT_TRUE(d.allowed) << d.DenialMessage();
-    EXPECT_TRUE(d.violations.empty()) << d.DenialMessage();
-    EXPECT_EQ(d.notes.size(), 1u);
-    EXPECT_TRUE(d.scan_requests.empty());
+  for (const char* signature : {"", "model.sig", "sigs/model.sig"}) {
+    SCOPED_TRACE(std::string("signature: ") + signature);
+    ModelAdmission ma = Unscanned(GetParam());
+    ma.signature_declared = *signature != '\0';
+    ma.signature_path = signature;
+    InMemoryClusterView view = ClusterWith(ma);
+    EvaluateOptions opts;
+    opts.scanner_image = kScanner;
+    const json job = RealJob(ma, kScanner);
+    const json& args = job["spec"]["template"]["spec"]["containers"][0]["args"];
+    EXPECT_EQ(std::find(args.begin(), args.end(), "--embed-signature") != args.end(), ma.signature_declared);
+    for (const json& obj : {job, PodOf(job)}) {
+      SCOPED_TRACE(obj["kind"].get<std::string>());
+      auto w = WorkloadFromObject(obj);
+      ASSERT_TRUE(w.ok()) << w.status().message();
+      const ScannerPodCheck check = CheckScannerPod(w.value(), kScanner);
+      EXPECT_TRUE(check.recognised) << check.reason;
+      Decision d = Evaluate(w.value(), view, opts);
+      EXPECT_TRUE(d.allowed) << d.DenialMessage();
+      EXPECT_TRUE(d.violations.empty()) << d.DenialMessage();
+      EXPECT_EQ(d.notes.size(), 1u);
+      EXPECT_TRUE(d.scan_requests.empty());
+    }
   }
 }
 

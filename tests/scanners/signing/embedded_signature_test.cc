@@ -32,7 +32,7 @@ class TempModel : public ::testing::Test {
 TEST(EmbedPath, OnlyCleanRelativePaths) {
   EXPECT_TRUE(CheckEmbedPath("model.sig").ok());
   EXPECT_TRUE(CheckEmbedPath("sigs/model.sig").ok());
-  for (const char* bad : {"", "/etc/passwd", "../x", "a/../b", "./model.sig", "a//b", "a/", "a/."})
+  for (const char* bad : {"", "/etc/passwd", "-x.sig", "--output", "../x", "a/../b", "./model.sig", "a//b", "a/", "a/."})
     EXPECT_FALSE(CheckEmbedPath(bad).ok()) << bad;
 }
 
