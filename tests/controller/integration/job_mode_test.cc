@@ -8,6 +8,9 @@
 // gtest first: cpprest defines a macro U() that breaks gtest's templates.
 #include "fixture.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "controller/executor.h"
 #include "controller/job.h"
 #include "controller/scan_result.h"
@@ -20,6 +23,13 @@ namespace {
 
 const kube::Resource kJobs{"batch", "v1", "jobs", true};
 constexpr const char* kScannerImage = "modelgate.test/scanner:job-mode";
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 class JobModeIT : public ClusterTest {
  protected:
@@ -105,23 +115,33 @@ TEST_F(JobModeIT, FourKindsOfModelScannedByJobsOnTheTestNode) {
   Apply(Model("mismatch", (dir_ / "mismatch").string(),
               {{{"path", "model.safetensors"}, {"sha256", std::string(64, '0')}}}));
   Apply(Model("malformed", (dir_ / "malformed").string()));
-  // A declared signature: the Job hands back hashes, not the bundle, so even the real
-  // verifier reports it not verified (never Verified, never Invalid).
-  Write("signed/model.safetensors", clean);
-  Write("signed/model.sig", "{}");
-  json signed_ma = Model("signed", (dir_ / "signed").string(), {{{"path", "model.safetensors"}, {"sha256", sha}}});
-  signed_ma["spec"]["signature"] = {{"path", "model.sig"},
-                                    {"keyless", {{"identity", "dev@example.com"}, {"issuer", "https://accounts.example"}}}};
-  Apply(signed_ma);
+  // Declared signatures (model-transparency's v1.1.0 elliptic-key vector): the Job embeds
+  // the bundle, the operator verifies it against the Job's file hashes. "tampered" has one
+  // signed file changed after signing.
+  const std::string vector = std::string(MODELGATE_SHARED_DIR) + "/testdata/sigstore/model-signing/v1.1.0-elliptic-key/";
+  for (const char* name : {"signed", "tampered"}) {
+    for (const char* f : {"signme-1", "signme-2", "ignore-me", "model.sig"})
+      Write(std::string(name) + "/" + f, ReadAll(vector + f));
+    json ma = Model(name, (dir_ / name).string());
+    ma["spec"]["signature"] = {{"path", "model.sig"},
+                               {"publicKey", {{"configMapRef", {{"name", "signing-key"}, {"key", "key.pem"}}}}}};
+    Apply(ma);
+  }
+  Write("tampered/signme-2", ReadAll(vector + "signme-2") + "!");
 
   StartKubelet();
   ControllerOptions o = JobOptions();
-  auto verifier = MakeSigstoreVerifier({});
+  SigstoreVerifierOptions vo;
+  vo.fetch_key = [](const std::string&, const policy::KeyRef& ref) -> Result<std::string> {
+    if (ref.name != "signing-key") return Status::Error("no such key");
+    return ReadAll(std::string(MODELGATE_SHARED_DIR) + "/testdata/sigstore/model-signing/keys/certificate/signing-key-pub.pem");
+  };
+  auto verifier = MakeSigstoreVerifier(vo);
   ASSERT_TRUE(verifier.ok());
   o.signature_verifier = verifier.value();
   auto c = StartController(o, JobExecutor(o));
   ASSERT_TRUE(c);
-  for (const char* n : {"clean", "pickle", "mismatch", "malformed", "signed"})
+  for (const char* n : {"clean", "pickle", "mismatch", "malformed", "signed", "tampered"})
     EXPECT_TRUE(WaitFor([&] { auto p = Phase(n); return p == "Admitted" || p == "Rejected"; }, 90s))
         << n << ": " << Get(n).dump(2);
 
@@ -155,31 +175,38 @@ TEST_F(JobModeIT, FourKindsOfModelScannedByJobsOnTheTestNode) {
   EXPECT_EQ(Condition(o4, "Scanned")["status"], "True");
 
   json o5 = Get("signed");
-  EXPECT_EQ(o5["status"]["phase"], "Admitted") << o5.dump(2);
-  EXPECT_EQ(o5["status"]["signature"]["status"], "Unsigned");
-  EXPECT_EQ(Condition(o5, "SignatureVerified")["status"], "False");
-  EXPECT_EQ(Condition(o5, "SignatureVerified")["reason"], "VerificationUnavailable");
-  EXPECT_NE(Condition(o5, "SignatureVerified")["message"].get<std::string>().find("scanned by a Job"),
-            std::string::npos);
+  EXPECT_EQ(o5["status"]["signature"]["status"], "Verified") << o5.dump(2);
+  EXPECT_EQ(o5["status"]["phase"], "Admitted");
+  EXPECT_EQ(Condition(o5, "SignatureVerified")["status"], "True");
+  EXPECT_EQ(Condition(o5, "SignatureVerified")["reason"], "Verified");
+  EXPECT_EQ(Condition(o5, "SignatureVerified")["message"].get<std::string>().rfind("signed by key sha256:", 0), 0u)
+      << Condition(o5, "SignatureVerified").dump();
+  json o6 = Get("tampered");
+  EXPECT_EQ(o6["status"]["signature"]["status"], "Invalid") << o6.dump(2);
+  EXPECT_EQ(o6["status"]["phase"], "Rejected");
+  EXPECT_EQ(Condition(o6, "SignatureVerified")["reason"], "SignatureInvalid");
+  EXPECT_EQ(Condition(o6, "SignatureVerified")["message"], "model does not match its signature: modified signme-2");
   EXPECT_EQ(Condition(o1, "SignatureVerified")["reason"], "Unsigned") << "no signature declared";
 
   // Every Job is deleted once its result is in; the garbage collector removes the pods.
   EXPECT_TRUE(WaitFor([&] { return CountScanJobs() == 0; }, 30s)) << CountScanJobs() << " scan Jobs left";
   EXPECT_TRUE(WaitFor([&] { return CountScanPods() == 0; }, 30s)) << CountScanPods() << " scan pods left";
-  EXPECT_GE(kubelet_->log_requests(), 5) << "results are read through the API server's pods/log proxy";
+  EXPECT_GE(kubelet_->log_requests(), 6) << "results are read through the API server's pods/log proxy";
   c->Stop();
 
   // What the node saw: the Job's pod, created by the Job controller, locked down.
   const std::vector<ObservedPod> ran = kubelet_->Observed();
-  EXPECT_EQ(ran.size(), 5u) << "one pod per scan, no retries";
-  const std::map<std::string, int> exit_codes = {
-      {"clean", 0}, {"pickle", 1}, {"mismatch", 0}, {"malformed", 2}, {"signed", 0}};
+  EXPECT_EQ(ran.size(), 6u) << "one pod per scan, no retries";
+  const std::map<std::string, int> exit_codes = {{"clean", 0},     {"pickle", 1}, {"mismatch", 0},
+                                                 {"malformed", 2}, {"signed", 0}, {"tampered", 0}};
   for (const auto& [name, code] : exit_codes) {
     const ObservedPod* p = RanFor(ran, name);
     ASSERT_NE(p, nullptr) << name;
     EXPECT_EQ(p->error, "") << name;
     EXPECT_EQ(p->exit_code, code) << name << " log:\n" << p->log;
-    EXPECT_EQ(p->argv, (std::vector<std::string>{"/modelgate", "scan", "/model", "--output", "json", "--no-progress"}));
+    std::vector<std::string> argv = {"/modelgate", "scan", "/model", "--output", "json", "--no-progress"};
+    if (name == "signed" || name == "tampered") argv.insert(argv.end(), {"--embed-signature", "model.sig"});
+    EXPECT_EQ(p->argv, argv) << name;
     EXPECT_EQ(p->uid, 65532) << name;
     EXPECT_EQ(p->gid, 65532) << name;
     ASSERT_EQ(p->mounts.size(), 1u);
