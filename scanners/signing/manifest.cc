@@ -132,7 +132,6 @@ Result<Manifest> ManifestFromDigests(const std::vector<ManifestEntry>& files, co
     if (!seen.insert(name).second) return Status::Error("'" + name + "' is listed twice");
     m.entries.push_back({std::move(name), f.sha256});
   }
-  if (m.entries.empty()) return Status::Error("model contains no regular files after applying exclusions");
   SortCanonical(m.entries);
   auto rd = RootDigest(m.entries);
   if (!rd.ok()) return rd.status();

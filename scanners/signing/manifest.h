@@ -75,7 +75,8 @@ class IgnoreSet {
 // canonically and computes the root digest. Symlinks cannot be seen here, so
 // options.allow_symlinks is not enforced. Errors: options.method is kShards (whole
 // file digests cannot give shard digests), a malformed digest (empty: the file could
-// not be hashed), a name given twice, or no file left after the exclusions.
+// not be hashed) or a name given twice. No file left after the exclusions is not an
+// error here (unlike ComputeManifest): a verifier then names every signed file missing.
 Result<Manifest> ManifestFromDigests(const std::vector<ManifestEntry>& files, const ManifestOptions& options);
 
 // Sorts entries the way model-transparency orders its manifest keys: by path

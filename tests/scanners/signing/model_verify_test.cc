@@ -297,6 +297,16 @@ TEST(ModelDigests, MissingFileIsInvalidAndNamed) {
   EXPECT_EQ(v.reason, "model does not match its signature: missing signme-1");
 }
 
+TEST(ModelDigests, OnlyTheSignatureLeftNamesEverySignedFileMissing) {
+  auto files = ScannedFiles("v1.1.0-elliptic-key");
+  Remove(files, "signme-1");
+  Remove(files, "signme-2");
+  auto v = VerifyModelDigests(Slurp(kModels + "v1.1.0-elliptic-key/model.sig"), files,
+                              KeyOptions(kKeys + "signing-key-pub.pem"));
+  EXPECT_EQ(v.status, SignatureStatus::kInvalid);
+  EXPECT_EQ(v.reason, "model does not match its signature: missing signme-1, missing signme-2");
+}
+
 TEST(ModelDigests, SignatureIgnoreGitAndCallerPathsAreLeftOut) {
   auto files = ScannedFiles("v1.1.0-elliptic-key");
   SetHash(files, "ignore-me", kZeros);               // the signature's ignore_paths
