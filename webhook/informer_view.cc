@@ -9,7 +9,6 @@
 #include "kube/bookkeeping.h"
 #include "policy/admission_policy.h"
 #include "policy/objects.h"
-#include "webhook/packed_model_admission.h"
 
 namespace modelgate::webhook {
 namespace {
@@ -24,26 +23,6 @@ std::string NameOf(const kube::Json& o) { return o["metadata"].value("name", "")
 kube::Resource ModelAdmissionsResource() { return {"modelgate.io", "v1alpha1", "modeladmissions", true}; }
 kube::Resource ModelAdmissionPoliciesResource() {
   return {"modelgate.io", "v1alpha1", "modeladmissionpolicies", false};
-}
-
-policy::ModelAdmission SlimForDecision(policy::ModelAdmission ma) {
-  ma.labels.clear();
-  ma.scan_completed_at.clear();
-  ma.scan_completed_at.shrink_to_fit();
-  std::vector<policy::ModelCondition> kept;
-  kept.reserve(2);
-  bool scanned = false, hashes = false;  // Condition() returns the first of a type
-  for (auto& c : ma.conditions) {
-    bool& seen = c.type == "Scanned" ? scanned : hashes;
-    if (seen || (c.type != "Scanned" && c.type != "HashesMatch")) continue;
-    seen = true;
-    c.reason.clear();
-    c.reason.shrink_to_fit();
-    kept.push_back(std::move(c));
-  }
-  kept.shrink_to_fit();
-  ma.conditions = std::move(kept);
-  return ma;
 }
 
 InformerClusterView::InformerClusterView(std::shared_ptr<kube::Client> client) {
@@ -117,8 +96,7 @@ void InformerClusterView::Decode(const kube::Json& o, int which) {
     case kMa: {
       auto ma = policy::ParseModelAdmission(o);
       if (ma.ok()) {
-        const policy::ModelAdmission slim = SlimForDecision(std::move(ma).value());
-        d.ma = PackedMa{slim.source.kind, policy::SourceKey(slim.source), PackModelAdmission(slim)};
+        d.ma = PackForStore(std::move(ma).value());
       } else {
         d.ignored = ma.status().message();
       }
@@ -180,10 +158,7 @@ void InformerClusterView::Commit(const kube::Json& stub, int which) {
         EraseIndexed(key, which);
         return;
       }
-      std::unique_lock lock(mu_);
-      UnindexSource(key);
-      mas_by_source_[{key.first, static_cast<int>(d.ma->kind), d.ma->source_key}].insert(key.second);
-      mas_[key] = std::move(*d.ma);
+      mas_.Put(std::move(*d.ma));
       return;
     }
     case kMap: {
@@ -232,23 +207,15 @@ void InformerClusterView::Erase(const kube::Json& stub, int which) {
   EraseIndexed(key, which);
 }
 
-void InformerClusterView::UnindexSource(const Key& key) {
-  auto it = mas_.find(key);
-  if (it == mas_.end()) return;
-  auto names = mas_by_source_.find({key.first, static_cast<int>(it->second.kind), it->second.source_key});
-  if (names == mas_by_source_.end()) return;
-  names->second.erase(key.second);
-  if (names->second.empty()) mas_by_source_.erase(names);
-}
-
 void InformerClusterView::EraseIndexed(const Key& key, int which) {
+  if (which == kMa) {
+    mas_.Erase(key.first, key.second);
+    return;
+  }
   std::unique_lock lock(mu_);
   switch (which) {
-    case kMa: {
-      UnindexSource(key);
-      mas_.erase(key);
+    case kMa:
       return;
-    }
     case kMap:
       policies_.erase(key.second);
       policy_errors_.erase(key.second);
@@ -274,25 +241,12 @@ std::vector<std::string> InformerClusterView::PolicyErrors() const {
 
 policy::Ptr<policy::ModelAdmission> InformerClusterView::FindModelAdmission(const std::string& ns,
                                                                             const std::string& name) const {
-  std::shared_lock lock(mu_);
-  auto it = mas_.find({ns, name});
-  if (it == mas_.end()) return nullptr;
-  return std::make_shared<const policy::ModelAdmission>(UnpackModelAdmission(it->second.packed));
+  return mas_.Find(ns, name);
 }
 
 std::vector<policy::Ptr<policy::ModelAdmission>> InformerClusterView::ModelAdmissionsBySource(
     const std::string& ns, policy::ModelSource::Kind kind, const std::string& key) const {
-  std::shared_lock lock(mu_);
-  std::vector<policy::Ptr<policy::ModelAdmission>> out;
-  auto it = mas_by_source_.find({ns, static_cast<int>(kind), key});
-  if (it != mas_by_source_.end()) {
-    for (const auto& name : it->second) {
-      auto ma = mas_.find({ns, name});
-      if (ma != mas_.end())
-        out.push_back(std::make_shared<const policy::ModelAdmission>(UnpackModelAdmission(ma->second.packed)));
-    }
-  }
-  return out;
+  return mas_.BySource(ns, kind, key);
 }
 
 std::vector<policy::Ptr<policy::NetworkPolicy>> InformerClusterView::NetworkPoliciesIn(const std::string& ns) const {

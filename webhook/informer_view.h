@@ -7,8 +7,8 @@
 // pointers, so a request never waits on the network or on parsing. Objects are
 // decoded as they arrive and never kept as JSON (the informers hold metadata stubs),
 // so memory grows with the decoded form only, also during the first list.
-// ModelAdmissions, the bulk of it, are kept slimmed (SlimForDecision) and packed
-// (packed_model_admission.h: ~1 KB each instead of ~5 KB) and unpacked on lookup.
+// ModelAdmissions, the bulk of it, are kept slimmed and packed in a
+// ModelAdmissionStore (~1.5 KB each instead of ~5 KB; the recently used ones unpacked).
 // A ModelAdmissionPolicy that fails validation is replaced by the built-in
 // default policy (Enforce) under its own name, and the error is kept for
 // logs and metrics: a typo must never switch enforcement off.
@@ -29,19 +29,13 @@
 #include "kube/client.h"
 #include "kube/informer.h"
 #include "policy/cluster_view.h"
+#include "webhook/model_admission_store.h"  // SlimForDecision too
 
 namespace modelgate::webhook {
 
 // Resources the view watches.
 kube::Resource ModelAdmissionsResource();
 kube::Resource ModelAdmissionPoliciesResource();
-
-// `ma` without what the decision never reads, so 10,000 cached ModelAdmissions fit the
-// webhook's memory budget: metadata.labels, status.scan.completedAt, the reasons of all
-// conditions, and every condition but the first "Scanned" and the first "HashesMatch"
-// (the only ones policy/model_rules.cc consults, through Condition()). Every vector is
-// left at its exact size. The decision over the result is the same, message for message.
-policy::ModelAdmission SlimForDecision(policy::ModelAdmission ma);
 
 class InformerClusterView : public policy::ClusterView {
  public:
@@ -67,19 +61,12 @@ class InformerClusterView : public policy::ClusterView {
 
  private:
   using Key = std::pair<std::string, std::string>;  // namespace, name
-  // A ModelAdmission as cached: packed (see packed_model_admission.h; unpacked on
-  // lookup) and the source it is indexed under.
-  struct PackedMa {
-    policy::ModelSource::Kind kind = policy::ModelSource::Kind::kNone;
-    std::string source_key;  // policy::SourceKey
-    std::string packed;
-  };
   // One object decoded by the informer's transform, waiting for its handler (both run
   // on that informer's thread, transform first). Exactly one pointer is set, unless
   // `ignored` says why the object could not be decoded.
   struct Decoded {
     std::string resource_version;
-    std::optional<PackedMa> ma;
+    std::optional<PackedModelAdmission> ma;
     policy::Ptr<policy::AdmissionPolicy> policy;  // the built-in default if invalid
     std::string policy_error;                     // why the policy was replaced
     policy::Ptr<policy::NetworkPolicy> np;
@@ -91,7 +78,6 @@ class InformerClusterView : public policy::ClusterView {
   void Commit(const kube::Json& stub, int which);
   void Erase(const kube::Json& stub, int which);
   void EraseIndexed(const Key& key, int which);
-  void UnindexSource(const Key& key);  // mu_ held
 
   static constexpr int kWatched = 5;
   std::mutex staged_mu_;
@@ -100,9 +86,7 @@ class InformerClusterView : public policy::ClusterView {
   std::vector<std::unique_ptr<kube::Informer>> informers_;
 
   mutable std::shared_mutex mu_;
-  std::map<Key, PackedMa> mas_;                                          // guarded by mu_
-  // (namespace, source kind, source key) -> names, sorted
-  std::map<std::tuple<std::string, int, std::string>, std::set<std::string>> mas_by_source_;  // guarded by mu_
+  ModelAdmissionStore mas_;  // its own lock
   std::map<Key, policy::Ptr<policy::NetworkPolicy>> nps_;               // guarded by mu_
   std::map<Key, policy::Ptr<policy::Pvc>> pvcs_;                        // guarded by mu_
   std::map<std::string, policy::Ptr<policy::Namespace>> namespaces_;    // guarded by mu_

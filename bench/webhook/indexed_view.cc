@@ -6,11 +6,7 @@ namespace modelgate::bench {
 
 void IndexedClusterView::Load(ClusterObjects&& objects) {
   std::unique_lock lock(mu_);
-  for (auto& o : objects.model_admissions) {
-    auto p = std::make_shared<const policy::ModelAdmission>(std::move(o));
-    mas_[{p->namespace_name, p->name}] = p;
-    mas_by_source_[{p->namespace_name, static_cast<int>(p->source.kind), policy::SourceKey(p->source)}][p->name] = p;
-  }
+  for (auto& o : objects.model_admissions) mas_.Put(webhook::PackForStore(std::move(o)));
   for (auto& o : objects.network_policies) {
     auto p = std::make_shared<const policy::NetworkPolicy>(std::move(o));
     nps_[{p->namespace_name, p->name}] = p;
@@ -27,19 +23,12 @@ void IndexedClusterView::Load(ClusterObjects&& objects) {
 
 policy::Ptr<policy::ModelAdmission> IndexedClusterView::FindModelAdmission(const std::string& ns,
                                                                            const std::string& name) const {
-  std::shared_lock lock(mu_);
-  auto it = mas_.find({ns, name});
-  return it == mas_.end() ? nullptr : it->second;
+  return mas_.Find(ns, name);
 }
 
 std::vector<policy::Ptr<policy::ModelAdmission>> IndexedClusterView::ModelAdmissionsBySource(
     const std::string& ns, policy::ModelSource::Kind kind, const std::string& key) const {
-  std::shared_lock lock(mu_);
-  std::vector<policy::Ptr<policy::ModelAdmission>> out;
-  auto it = mas_by_source_.find({ns, static_cast<int>(kind), key});
-  if (it != mas_by_source_.end())
-    for (const auto& [name, p] : it->second) out.push_back(p);
-  return out;
+  return mas_.BySource(ns, kind, key);
 }
 
 std::vector<policy::Ptr<policy::NetworkPolicy>> IndexedClusterView::NetworkPoliciesIn(const std::string& ns) const {

@@ -4,16 +4,20 @@
 // shared_mutex taken shared on every lookup, ModelAdmissions indexed by
 // (namespace, source kind, SourceKey) so a volume lookup is one map find, not a
 // scan of the namespace (InMemoryClusterView scans; run.sh measures both).
+// ModelAdmissions live in the production view's webhook::ModelAdmissionStore (slimmed,
+// packed, the recently used ones unpacked), so the benchmark pays the same lookup cost.
 // Thread-safe for lookups; Load() before serving.
 #pragma once
 
 #include <map>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <tuple>
 
 #include "bench/webhook/fixture.h"
 #include "policy/cluster_view.h"
+#include "webhook/model_admission_store.h"
 
 namespace modelgate::bench {
 
@@ -34,9 +38,7 @@ class IndexedClusterView : public policy::ClusterView {
  private:
   using Key = std::pair<std::string, std::string>;
   mutable std::shared_mutex mu_;
-  std::map<Key, policy::Ptr<policy::ModelAdmission>> mas_;
-  std::map<std::tuple<std::string, int, std::string>, std::map<std::string, policy::Ptr<policy::ModelAdmission>>>
-      mas_by_source_;
+  webhook::ModelAdmissionStore mas_;
   std::map<Key, policy::Ptr<policy::NetworkPolicy>> nps_;
   std::map<Key, policy::Ptr<policy::Pvc>> pvcs_;
   std::map<std::string, policy::Ptr<policy::Namespace>> namespaces_;
