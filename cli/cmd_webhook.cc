@@ -14,6 +14,7 @@
 #include "webhook/https_server.h"
 #include "webhook/informer_view.h"
 #include "webhook/io_threads.h"
+#include "webhook/malloc_tuning.h"
 #include "webhook/metrics.h"
 #include "webhook/scan_requester.h"
 #include "webhook/validator.h"
@@ -47,6 +48,8 @@ int RunWebhook(int argc, char** argv) {
   // Two arenas (one per core the chart requests at most) bound it; set before any
   // thread starts.
   mallopt(M_ARENA_MAX, 2);
+  // Once, before any thread: may replace the process (webhook/malloc_tuning.h).
+  webhook::ReexecWithMallocTuning();
   std::string kubeconfig, cert, key, address = "0.0.0.0", metrics_addr = "0.0.0.0:9090";
   int port = 8443;
   long io_threads = static_cast<long>(webhook::kDefaultIoThreads);

@@ -13,6 +13,7 @@
 //
 // GET /rss returns {"vm_rss_kb", "vm_hwm_kb"} from /proc/self/status; the same
 // figures are printed on SIGTERM/SIGINT. "listening URL" is printed once ready.
+#include <malloc.h>
 #include <signal.h>
 
 #include <chrono>
@@ -30,6 +31,7 @@
 #include "webhook/cert_store.h"
 #include "webhook/https_server.h"
 #include "webhook/io_threads.h"
+#include "webhook/malloc_tuning.h"
 #include "webhook/metrics.h"
 #include "webhook/validator.h"
 
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
       (view_kind != "indexed" && view_kind != "inmemory"))
     return Usage();
 
+  webhook::ReexecWithMallocTuning();  // as `modelgate webhook` does (both modes)
   // Signals go to sigwait below, not to cpprestsdk's threads.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -117,6 +120,7 @@ int main(int argc, char** argv) {
                    objects.model_admissions.size(), objects.network_policies.size());
       if (view_kind == "indexed") {
         indexed.Load(std::move(objects));
+        malloc_trim(0);  // as the webhook does after each list (webhook/informer_view.cc)
       } else {
         for (auto& o : objects.model_admissions) in_memory.AddModelAdmission(std::move(o));
         for (auto& o : objects.network_policies) in_memory.AddNetworkPolicy(std::move(o));
