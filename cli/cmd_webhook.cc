@@ -43,13 +43,14 @@ constexpr const char* kUsage =
     "                        CPU in context switches, see bench/webhook/README.md)\n";
 
 int RunWebhook(int argc, char** argv) {
+  // Once, before any thread: may replace the process (webhook/malloc_tuning.h), so it
+  // comes before any other start-up work.
+  webhook::ReexecWithMallocTuning();
   // glibc gives every thread that allocates its own arena and keeps each at its peak:
   // with five informer threads each decoding list pages, that alone held ~100 MB.
   // Two arenas (one per core the chart requests at most) bound it; set before any
   // thread starts.
   mallopt(M_ARENA_MAX, 2);
-  // Once, before any thread: may replace the process (webhook/malloc_tuning.h).
-  webhook::ReexecWithMallocTuning();
   std::string kubeconfig, cert, key, address = "0.0.0.0", metrics_addr = "0.0.0.0:9090";
   int port = 8443;
   long io_threads = static_cast<long>(webhook::kDefaultIoThreads);
