@@ -10,21 +10,11 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 rounds=${ROUNDS:-2} wrk_duration=${WRK_DURATION:-15s} rate=${RATE:-200} rate_seconds=${RATE_SECONDS:-12}
 models=${MODELS:-10000} netpols=${NETPOLS:-10000} io_threads=${IO_THREADS:-4}
-cmake --build "$build" -j2 --target webhook_bench_server webhook_bench_reviews webhook_bench_rate >/dev/null
-bin="$build/bench/webhook"
-dir=$(mktemp -d /var/tmp/mg-webhook-bench.XXXXXX)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-machine() { echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+# shellcheck source=lib.sh
+source bench/webhook/lib.sh
 echo "machine: $(machine); I/O threads per server: $io_threads"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
-  -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
-"$bin/webhook_bench_reviews" "$dir" | sed 's/^/body /'
+bench_setup "$build" bench
+sed 's/^/body /' "$dir/bodies.txt"
 bodies="$dir/pod.json $dir/deployment.json"
 echo "decision cost without HTTP/TLS (one thread, Validator::Handle on the same bodies):"
 for view in indexed inmemory; do

@@ -11,19 +11,10 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 sizes=${THREADS:-2 4 8 40} wrk_duration=${WRK_DURATION:-10s}
 models=${MODELS:-10000} netpols=${NETPOLS:-10000}
-cmake --build "$build" -j2 --target webhook_bench_server webhook_bench_reviews >/dev/null
-bin="$build/bench/webhook"
-dir=$(mktemp -d /var/tmp/mg-webhook-threads.XXXXXX)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
-  -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
-"$bin/webhook_bench_reviews" "$dir" >/dev/null
+# shellcheck source=lib.sh
+source bench/webhook/lib.sh
+echo "machine: $(machine)"
+bench_setup "$build" threads
 export WRK_BODIES="$dir/pod.json $dir/deployment.json"
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
