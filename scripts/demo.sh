@@ -61,7 +61,11 @@ helm upgrade --install modelgate charts/modelgate -n modelgate-system \
   -f charts/modelgate/ci/local-values.yaml \
   --set webhook.external.url="https://127.0.0.1:$port/validate" \
   --set webhook.external.caBundle="$(base64 -w0 "$MG_STATE/tls/ca.crt")" >/dev/null
-kubectl wait --for condition=established --timeout=60s crd/modeladmissions.modelgate.io >/dev/null
+# kubectl's discovery logs a transient "couldn't get resource list" while a new CRD's
+# group appears; keep that noise out of the tour unless the wait really fails.
+kubectl wait --for condition=established --timeout=60s crd/modeladmissions.modelgate.io \
+  crd/modeladmissionpolicies.modelgate.io >/dev/null 2>"$MG_STATE/crd-wait.log" ||
+  { cat "$MG_STATE/crd-wait.log" >&2; exit 1; }
 mg_start_controller
 mg_start_webhook "$port"
 echo "webhook: $MG_WEBHOOK_URL/validate (operator scans hostPath models inline)"
