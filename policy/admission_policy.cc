@@ -112,36 +112,29 @@ void ReadRules(const json& spec, AdmissionPolicy& p, FieldErrors& errs, std::vec
   }
   p.rules.require_signature = internal::BoolAt(*r, "requireSignature", path, errs).value_or(false);
   p.rules.require_digest = internal::BoolAt(*r, "requireDigest", path, errs).value_or(false);
-  if (const json* ts = internal::ArrayAt(*r, "trustedSigners", path, errs)) {
-    for (size_t i = 0; i < ts->size(); ++i) {
-      const std::string tp = Index(Join(path, "trustedSigners"), i);
-      const json& t = (*ts)[i];
-      if (!t.is_object()) {
-        errs.Add(tp, "expected an object");
-        continue;
-      }
-      TrustedSigner s;
-      s.identity = StringAt(t, "identity", tp, errs).value_or("");
-      s.issuer = StringAt(t, "issuer", tp, errs).value_or("");
-      if (const json* pk = ObjectAt(t, "publicKey", tp, errs)) {
-        for (const auto& [field, kind] :
-             {std::pair{"secretRef", "Secret"}, std::pair{"configMapRef", "ConfigMap"}}) {
-          if (const json* ref = ObjectAt(*pk, field, Join(tp, "publicKey"), errs)) {
-            const std::string rp = Join(Join(tp, "publicKey"), field);
-            s.public_key = KeyRef{kind, StringAt(*ref, "name", rp, errs).value_or(""),
-                                  StringAt(*ref, "key", rp, errs).value_or("")};
-            if (s.public_key->name.empty()) errs.Add(Join(rp, "name"), "required");
-          }
+  for (const auto& [item, tp] : internal::ObjectsAt(*r, "trustedSigners", path, errs)) {
+    const json& t = *item;
+    TrustedSigner s;
+    s.identity = StringAt(t, "identity", tp, errs).value_or("");
+    s.issuer = StringAt(t, "issuer", tp, errs).value_or("");
+    if (const json* pk = ObjectAt(t, "publicKey", tp, errs)) {
+      for (const auto& [field, kind] :
+           {std::pair{"secretRef", "Secret"}, std::pair{"configMapRef", "ConfigMap"}}) {
+        if (const json* ref = ObjectAt(*pk, field, Join(tp, "publicKey"), errs)) {
+          const std::string rp = Join(Join(tp, "publicKey"), field);
+          s.public_key = KeyRef{kind, StringAt(*ref, "name", rp, errs).value_or(""),
+                                StringAt(*ref, "key", rp, errs).value_or("")};
+          if (s.public_key->name.empty()) errs.Add(Join(rp, "name"), "required");
         }
-        if (!s.public_key) errs.Add(Join(tp, "publicKey"), "needs secretRef or configMapRef");
       }
-      const bool keyless = !s.identity.empty() || !s.issuer.empty();
-      if (keyless && s.public_key) errs.Add(tp, "set either identity/issuer or publicKey, not both");
-      if (!keyless && !s.public_key) errs.Add(tp, "needs identity and issuer, or publicKey");
-      if (keyless && (s.identity.empty() || s.issuer.empty()))
-        errs.Add(tp, "keyless signers need both identity and issuer");
-      p.rules.trusted_signers.push_back(std::move(s));
+      if (!s.public_key) errs.Add(Join(tp, "publicKey"), "needs secretRef or configMapRef");
     }
+    const bool keyless = !s.identity.empty() || !s.issuer.empty();
+    if (keyless && s.public_key) errs.Add(tp, "set either identity/issuer or publicKey, not both");
+    if (!keyless && !s.public_key) errs.Add(tp, "needs identity and issuer, or publicKey");
+    if (keyless && (s.identity.empty() || s.issuer.empty()))
+      errs.Add(tp, "keyless signers need both identity and issuer");
+    p.rules.trusted_signers.push_back(std::move(s));
   }
   p.rules.allowed_licenses = internal::StringsAt(*r, "allowedLicenses", path, errs);
   if (p.RuleEnabled("MG013") && p.rules.allowed_licenses.empty())
@@ -171,15 +164,8 @@ void ReadDetection(const json& spec, AdmissionPolicy& p, FieldErrors& errs) {
 }
 
 void ReadExemptions(const json& spec, AdmissionPolicy& p, FieldErrors& errs) {
-  const json* list = internal::ArrayAt(spec, "exemptions", "spec", errs);
-  if (list == nullptr) return;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const std::string ep = Index("spec.exemptions", i);
-    const json& e = (*list)[i];
-    if (!e.is_object()) {
-      errs.Add(ep, "expected an object");
-      continue;
-    }
+  for (const auto& [item, ep] : internal::ObjectsAt(spec, "exemptions", "spec", errs)) {
+    const json& e = *item;
     Exemption ex;
     ex.namespace_name = StringAt(e, "namespace", ep, errs).value_or("");
     ex.kind = StringAt(e, "kind", ep, errs).value_or("");

@@ -18,7 +18,7 @@ std::string Index(const std::string& path, size_t i) { return path + "[" + std::
 
 const json* Member(const json& obj, std::string_view key) {
   if (!obj.is_object()) return nullptr;
-  auto it = obj.find(std::string(key));
+  auto it = obj.find(key);  // heterogeneous lookup (std::less<>): no string built per read
   if (it == obj.end() || it->is_null()) return nullptr;
   return &*it;
 }
@@ -42,6 +42,20 @@ const json* ObjectAt(const json& obj, std::string_view key, const std::string& p
 
 const json* ArrayAt(const json& obj, std::string_view key, const std::string& path, FieldErrors& errs) {
   return Typed(obj, key, path, errs, &json::is_array, "a list");
+}
+
+std::vector<Element> ObjectsAt(const json& obj, std::string_view key, const std::string& path, FieldErrors& errs) {
+  std::vector<Element> out;
+  const json* list = ArrayAt(obj, key, path, errs);
+  if (list == nullptr) return out;
+  out.reserve(list->size());
+  const std::string list_path = Join(path, key);
+  for (size_t i = 0; i < list->size(); ++i) {
+    std::string p = Index(list_path, i);
+    if ((*list)[i].is_object()) out.push_back({&(*list)[i], std::move(p)});
+    else errs.Add(p, "expected an object");
+  }
+  return out;
 }
 
 std::optional<std::string> StringAt(const json& obj, std::string_view key, const std::string& path,

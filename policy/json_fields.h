@@ -55,4 +55,15 @@ std::vector<std::string> StringsAt(const json& obj, std::string_view key, const 
 std::map<std::string, std::string> StringMapAt(const json& obj, std::string_view key, const std::string& path,
                                                FieldErrors& errs);
 
+// One element of a list of objects, with its path ("spec.volumes[2]").
+struct Element {
+  const json* value;
+  std::string path;
+};
+
+// The object elements of the list member `key` of `obj`, in order. An element that is
+// not an object is recorded ("<path>.<key>[i]: expected an object") and left out;
+// absent/null = empty; a member that is not a list is an error as in ArrayAt.
+std::vector<Element> ObjectsAt(const json& obj, std::string_view key, const std::string& path, FieldErrors& errs);
+
 }  // namespace modelgate::policy::internal

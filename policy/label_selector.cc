@@ -7,7 +7,6 @@
 namespace modelgate::policy {
 
 using internal::FieldErrors;
-using internal::Index;
 using internal::Join;
 
 Result<LabelSelector> LabelSelector::FromJson(const nlohmann::json& selector, const std::string& path) {
@@ -20,46 +19,39 @@ Result<LabelSelector> LabelSelector::FromJson(const nlohmann::json& selector, co
   }
   for (const auto& [k, v] : internal::StringMapAt(selector, "matchLabels", path, errs))
     sel.reqs_.push_back({k, Op::kIn, {v}});
-  if (const auto* exprs = internal::ArrayAt(selector, "matchExpressions", path, errs)) {
-    for (size_t i = 0; i < exprs->size(); ++i) {
-      const std::string where = Index(Join(path, "matchExpressions"), i);
-      const auto& e = (*exprs)[i];
-      if (!e.is_object()) {
-        errs.Add(where, "expected an object");
-        continue;
-      }
-      auto key = internal::StringAt(e, "key", where, errs);
-      auto op = internal::StringAt(e, "operator", where, errs);
-      auto values = internal::StringsAt(e, "values", where, errs);
-      if (!key || key->empty()) {
-        errs.Add(Join(where, "key"), "required");
-        continue;
-      }
-      if (!op) {
-        errs.Add(Join(where, "operator"), "required");
-        continue;
-      }
-      Requirement r{*key, Op::kIn, values};
-      if (*op == "In") r.op = Op::kIn;
-      else if (*op == "NotIn") r.op = Op::kNotIn;
-      else if (*op == "Exists") r.op = Op::kExists;
-      else if (*op == "DoesNotExist") r.op = Op::kDoesNotExist;
-      else {
-        errs.Add(Join(where, "operator"), "unknown operator \"" + *op + "\" (In, NotIn, Exists, DoesNotExist)");
-        continue;
-      }
-      const bool set_op = r.op == Op::kIn || r.op == Op::kNotIn;
-      if (set_op && r.values.empty()) {
-        errs.Add(Join(where, "values"), "must be non-empty for " + *op);
-        continue;
-      }
-      if (!set_op && !r.values.empty()) {
-        errs.Add(Join(where, "values"), "must be empty for " + *op);
-        continue;
-      }
-      std::sort(r.values.begin(), r.values.end());
-      sel.reqs_.push_back(std::move(r));
+  for (const auto& [item, where] : internal::ObjectsAt(selector, "matchExpressions", path, errs)) {
+    const auto& e = *item;
+    auto key = internal::StringAt(e, "key", where, errs);
+    auto op = internal::StringAt(e, "operator", where, errs);
+    auto values = internal::StringsAt(e, "values", where, errs);
+    if (!key || key->empty()) {
+      errs.Add(Join(where, "key"), "required");
+      continue;
     }
+    if (!op) {
+      errs.Add(Join(where, "operator"), "required");
+      continue;
+    }
+    Requirement r{*key, Op::kIn, values};
+    if (*op == "In") r.op = Op::kIn;
+    else if (*op == "NotIn") r.op = Op::kNotIn;
+    else if (*op == "Exists") r.op = Op::kExists;
+    else if (*op == "DoesNotExist") r.op = Op::kDoesNotExist;
+    else {
+      errs.Add(Join(where, "operator"), "unknown operator \"" + *op + "\" (In, NotIn, Exists, DoesNotExist)");
+      continue;
+    }
+    const bool set_op = r.op == Op::kIn || r.op == Op::kNotIn;
+    if (set_op && r.values.empty()) {
+      errs.Add(Join(where, "values"), "must be non-empty for " + *op);
+      continue;
+    }
+    if (!set_op && !r.values.empty()) {
+      errs.Add(Join(where, "values"), "must be empty for " + *op);
+      continue;
+    }
+    std::sort(r.values.begin(), r.values.end());
+    sel.reqs_.push_back(std::move(r));
   }
   if (!errs.empty()) return errs.ToStatus("invalid label selector");
   return sel;

@@ -10,6 +10,7 @@ using internal::Index;
 using internal::Join;
 using internal::Member;
 using internal::ObjectAt;
+using internal::ObjectsAt;
 using internal::StringAt;
 using nlohmann::json;
 
@@ -72,56 +73,30 @@ void ReadStatus(const json& st, ModelAdmission& ma, FieldErrors& errs) {
   ma.has_status = true;
   ma.phase = Str(st, "phase", "status", errs);
   ma.observed_generation = internal::IntAt(st, "observedGeneration", "status", errs).value_or(0);
-  if (const json* conds = ArrayAt(st, "conditions", "status", errs)) {
-    ma.conditions.reserve(conds->size());
-    for (size_t i = 0; i < conds->size(); ++i) {
-      const std::string p = Index("status.conditions", i);
-      const json& c = (*conds)[i];
-      if (!c.is_object()) {
-        errs.Add(p, "expected an object");
-        continue;
-      }
-      ma.conditions.push_back({Str(c, "type", p, errs), Str(c, "status", p, errs), Str(c, "reason", p, errs),
-                               Str(c, "message", p, errs)});
-    }
-  }
+  const auto conds = ObjectsAt(st, "conditions", "status", errs);
+  ma.conditions.reserve(conds.size());
+  for (const auto& [c, p] : conds)
+    ma.conditions.push_back({Str(*c, "type", p, errs), Str(*c, "status", p, errs), Str(*c, "reason", p, errs),
+                             Str(*c, "message", p, errs)});
   if (const json* scan = ObjectAt(st, "scan", "status", errs)) {
     ma.has_scan = true;
     ma.scan_completed_at = Str(*scan, "completedAt", "status.scan", errs);
     ma.scan_format = Str(*scan, "format", "status.scan", errs);
     ma.scan_manifest_digest = Str(*scan, "manifestDigest", "status.scan", errs);
-    if (const json* files = ArrayAt(*scan, "files", "status.scan", errs)) {
-      ma.scan_files.reserve(files->size());
-      for (size_t i = 0; i < files->size(); ++i) {
-        const std::string p = Index("status.scan.files", i);
-        const json& f = (*files)[i];
-        if (!f.is_object()) {
-          errs.Add(p, "expected an object");
-          continue;
-        }
-        ma.scan_files.push_back({Str(f, "path", p, errs), Str(f, "sha256", p, errs), Str(f, "format", p, errs),
-                                 internal::IntAt(f, "size", p, errs)});
-      }
-    }
-    for (const char* list : {"findings", "undecided"}) {
-      const json* fs = ArrayAt(*scan, list, "status.scan", errs);
-      if (fs == nullptr) continue;
-      (std::string_view(list) == "findings" ? ma.scan_findings : ma.scan_undecided).reserve(fs->size());
-      for (size_t i = 0; i < fs->size(); ++i) {
-        const std::string p = Index(Join("status.scan", list), i);
-        const json& f = (*fs)[i];
-        if (!f.is_object()) {
-          errs.Add(p, "expected an object");
-          continue;
-        }
-        if (std::string_view(list) == "findings") {
-          ma.scan_findings.push_back({Str(f, "rule", p, errs), Str(f, "severity", p, errs), Str(f, "file", p, errs),
-                                      Str(f, "detail", p, errs)});
-        } else {
-          ma.scan_undecided.push_back({"", "", Str(f, "file", p, errs), Str(f, "reason", p, errs)});
-        }
-      }
-    }
+    const auto files = ObjectsAt(*scan, "files", "status.scan", errs);
+    ma.scan_files.reserve(files.size());
+    for (const auto& [f, p] : files)
+      ma.scan_files.push_back({Str(*f, "path", p, errs), Str(*f, "sha256", p, errs), Str(*f, "format", p, errs),
+                               internal::IntAt(*f, "size", p, errs)});
+    const auto findings = ObjectsAt(*scan, "findings", "status.scan", errs);
+    ma.scan_findings.reserve(findings.size());
+    for (const auto& [f, p] : findings)
+      ma.scan_findings.push_back({Str(*f, "rule", p, errs), Str(*f, "severity", p, errs), Str(*f, "file", p, errs),
+                                  Str(*f, "detail", p, errs)});
+    const auto undecided = ObjectsAt(*scan, "undecided", "status.scan", errs);
+    ma.scan_undecided.reserve(undecided.size());
+    for (const auto& [f, p] : undecided)
+      ma.scan_undecided.push_back({"", "", Str(*f, "file", p, errs), Str(*f, "reason", p, errs)});
   }
   if (const json* sig = ObjectAt(st, "signature", "status", errs)) {
     ma.signature_status = Str(*sig, "status", "status.signature", errs);
@@ -152,18 +127,9 @@ Result<ModelAdmission> ParseModelAdmission(const json& obj) {
       ma.hf_revision = StringAt(*hf, "revision", "spec.origin.huggingFace", errs);
     }
   }
-  if (const json* files = ArrayAt(*spec, "files", "spec", errs)) {
-    ma.files.reserve(files->size());
-    for (size_t i = 0; i < files->size(); ++i) {
-      const std::string p = Index("spec.files", i);
-      const json& f = (*files)[i];
-      if (!f.is_object()) {
-        errs.Add(p, "expected an object");
-        continue;
-      }
-      ma.files.push_back({Str(f, "path", p, errs), Str(f, "sha256", p, errs)});
-    }
-  }
+  const auto files = ObjectsAt(*spec, "files", "spec", errs);
+  ma.files.reserve(files.size());
+  for (const auto& [f, p] : files) ma.files.push_back({Str(*f, "path", p, errs), Str(*f, "sha256", p, errs)});
   ma.digest = Str(*spec, "digest", "spec", errs);
   ma.format = Str(*spec, "format", "spec", errs);
   if (const json* sig = ObjectAt(*spec, "signature", "spec", errs)) {
@@ -226,38 +192,25 @@ Result<NetworkPolicy> ParseNetworkPolicy(const json& obj) {
     if (sel.ok()) np.pod_selector = std::move(sel).value();
     else errs.Add("", sel.status().message());
   }
-  const json* egress = ArrayAt(*spec, "egress", "spec", errs);
-  if (egress != nullptr) {
-    np.egress_rules.reserve(egress->size());
-    for (size_t i = 0; i < egress->size(); ++i) {
-      const std::string p = Index("spec.egress", i);
-      const json& r = (*egress)[i];
-      NetworkPolicyEgressRule rule;
-      if (!r.is_object()) {
-        errs.Add(p, "expected an object");
-        continue;
-      }
-      if (const json* to = ArrayAt(r, "to", p, errs)) {
-        rule.to.reserve(to->size());
-        for (size_t j = 0; j < to->size(); ++j) {
-          NetworkPolicyPeer peer;
-          if (!(*to)[j].is_object()) {
-            errs.Add(Index(Join(p, "to"), j), "expected an object");
-            continue;
-          }
-          ReadPeer((*to)[j], Index(Join(p, "to"), j), peer, errs);
-          rule.to.push_back(std::move(peer));
-        }
-      }
-      if (const json* ports = ArrayAt(r, "ports", p, errs)) rule.port_count = ports->size();
-      np.egress_rules.push_back(std::move(rule));
+  const auto egress = ObjectsAt(*spec, "egress", "spec", errs);
+  np.egress_rules.reserve(egress.size());
+  for (const auto& [r, p] : egress) {
+    NetworkPolicyEgressRule rule;
+    const auto peers = ObjectsAt(*r, "to", p, errs);
+    rule.to.reserve(peers.size());
+    for (const auto& [peer_json, peer_path] : peers) {
+      NetworkPolicyPeer peer;
+      ReadPeer(*peer_json, peer_path, peer, errs);
+      rule.to.push_back(std::move(peer));
     }
+    if (const json* ports = ArrayAt(*r, "ports", p, errs)) rule.port_count = ports->size();
+    np.egress_rules.push_back(std::move(rule));
   }
   std::vector<std::string> types = internal::StringsAt(*spec, "policyTypes", "spec", errs);
   if (types.empty()) {
     // API defaulting: Ingress always; Egress when the policy has egress rules.
     np.ingress = true;
-    np.egress = egress != nullptr && !egress->empty();
+    np.egress = !egress.empty();
   } else {
     for (size_t i = 0; i < types.size(); ++i) {
       if (types[i] == "Ingress") np.ingress = true;

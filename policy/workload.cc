@@ -4,9 +4,7 @@
 
 namespace modelgate::policy {
 
-using internal::ArrayAt;
 using internal::FieldErrors;
-using internal::Index;
 using internal::Join;
 using internal::ObjectAt;
 using internal::StringAt;
@@ -54,15 +52,8 @@ void ReadSecurity(const json& parent, const std::string& path, bool container, S
 
 void ReadContainers(const json& spec, const char* field, ContainerKind kind, const std::string& path,
                     Workload& w, FieldErrors& errs) {
-  const json* list = ArrayAt(spec, field, path, errs);
-  if (list == nullptr) return;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const std::string p = Index(Join(path, field), i);
-    const json& c = (*list)[i];
-    if (!c.is_object()) {
-      errs.Add(p, "expected an object");
-      continue;
-    }
+  for (const auto& [item, p] : internal::ObjectsAt(spec, field, path, errs)) {
+    const json& c = *item;
     Container out;
     out.kind = kind;
     out.name = StringAt(c, "name", p, errs).value_or("");
@@ -72,40 +63,25 @@ void ReadContainers(const json& spec, const char* field, ContainerKind kind, con
     for (const auto& [key, value] : c.items())
       if (IsSet(value)) out.fields.push_back(key);
     ReadSecurity(c, p, true, out.security, errs);
-    if (const json* mounts = ArrayAt(c, "volumeMounts", p, errs)) {
-      for (size_t j = 0; j < mounts->size(); ++j) {
-        const std::string mp = Index(Join(p, "volumeMounts"), j);
-        const json& m = (*mounts)[j];
-        if (!m.is_object()) {
-          errs.Add(mp, "expected an object");
-          continue;
-        }
-        VolumeMount vm;
-        vm.name = StringAt(m, "name", mp, errs).value_or("");
-        vm.mount_path = StringAt(m, "mountPath", mp, errs).value_or("");
-        vm.sub_path = StringAt(m, "subPath", mp, errs).value_or("");
-        if (auto expr = StringAt(m, "subPathExpr", mp, errs); expr && !expr->empty()) {
-          vm.sub_path = *expr;
-          vm.sub_path_expr = true;
-        }
-        vm.read_only = internal::BoolAt(m, "readOnly", mp, errs).value_or(false);
-        out.mounts.push_back(std::move(vm));
+    for (const auto& [m, mp] : internal::ObjectsAt(c, "volumeMounts", p, errs)) {
+      VolumeMount vm;
+      vm.name = StringAt(*m, "name", mp, errs).value_or("");
+      vm.mount_path = StringAt(*m, "mountPath", mp, errs).value_or("");
+      vm.sub_path = StringAt(*m, "subPath", mp, errs).value_or("");
+      if (auto expr = StringAt(*m, "subPathExpr", mp, errs); expr && !expr->empty()) {
+        vm.sub_path = *expr;
+        vm.sub_path_expr = true;
       }
+      vm.read_only = internal::BoolAt(*m, "readOnly", mp, errs).value_or(false);
+      out.mounts.push_back(std::move(vm));
     }
     w.containers.push_back(std::move(out));
   }
 }
 
 void ReadVolumes(const json& spec, const std::string& path, Workload& w, FieldErrors& errs) {
-  const json* list = ArrayAt(spec, "volumes", path, errs);
-  if (list == nullptr) return;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const std::string p = Index(Join(path, "volumes"), i);
-    const json& v = (*list)[i];
-    if (!v.is_object()) {
-      errs.Add(p, "expected an object");
-      continue;
-    }
+  for (const auto& [item, p] : internal::ObjectsAt(spec, "volumes", path, errs)) {
+    const json& v = *item;
     Volume out;
     out.name = StringAt(v, "name", p, errs).value_or("");
     if (const json* pvc = ObjectAt(v, "persistentVolumeClaim", p, errs)) {

@@ -178,6 +178,21 @@ TEST(WorkloadErrors, NewFieldsOfTheWrongTypeNameTheirPath) {
   EXPECT_NE(m.find("spec.containers[0].volumeMounts[0].readOnly: expected a boolean"), std::string::npos) << m;
 }
 
+// A list element that is not an object is an error at its own path, for every list the
+// workload reads (containers, volume mounts, volumes), and reading goes on past it.
+TEST(WorkloadErrors, ListElementsThatAreNotObjectsNameTheirPath) {
+  json pod = CompliantPod();
+  pod["spec"]["initContainers"] = {"init"};
+  pod["spec"]["containers"][0]["volumeMounts"].push_back(7);
+  pod["spec"]["volumes"].insert(pod["spec"]["volumes"].begin(), nullptr);
+  auto w = WorkloadFromObject(pod);
+  ASSERT_FALSE(w.ok());
+  const std::string m = w.status().message();
+  EXPECT_NE(m.find("spec.initContainers[0]: expected an object"), std::string::npos) << m;
+  EXPECT_NE(m.find("spec.containers[0].volumeMounts[1]: expected an object"), std::string::npos) << m;
+  EXPECT_NE(m.find("spec.volumes[0]: expected an object"), std::string::npos) << m;
+}
+
 TEST(WorkloadErrors, NotAnObject) {
   EXPECT_FALSE(WorkloadFromObject(json::array()).ok());
   EXPECT_FALSE(WorkloadFromObject(json("Pod")).ok());
