@@ -76,18 +76,14 @@ void RelativizeReport(scanners::ScanReport& report, const std::string& root, boo
 std::string ManifestDigest(const scanners::ScanReport& report, const std::vector<std::string>& ignore) {
 #ifdef MODELGATE_HAVE_MG_SIGNING
   std::vector<signing::ManifestEntry> entries;
-  for (const auto& f : report.files) {
-    bool skip = false;
-    for (const auto& i : ignore) skip = skip || f.path == i;
-    if (skip) continue;
-    if (f.sha256.empty()) return "";
-    entries.push_back({f.path, f.sha256});
-  }
-  if (entries.empty()) return "";
-  signing::SortCanonical(entries);
-  Result<std::string> root = signing::RootDigest(entries);
-  if (!root.ok()) return "";
-  return "sha256:" + root.value();
+  entries.reserve(report.files.size());
+  for (const auto& f : report.files) entries.push_back({f.path, f.sha256});
+  signing::ManifestOptions options;  // the files method; git paths are model files here
+  options.ignore_paths = ignore;
+  options.ignore_git_paths = false;
+  auto manifest = signing::ManifestFromDigests(entries, options);
+  if (!manifest.ok() || manifest->entries.empty()) return "";
+  return "sha256:" + manifest->root_digest;
 #else
   (void)report;
   (void)ignore;
