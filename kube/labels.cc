@@ -117,45 +117,6 @@ Result<LabelSelector> LabelSelector::Parse(const std::string& text) {
   return sel;
 }
 
-Result<LabelSelector> LabelSelector::FromJson(const nlohmann::json& selector) {
-  LabelSelector sel;
-  if (selector.is_null()) return sel;
-  if (!selector.is_object()) return Status::Error("label selector: not an object");
-  if (auto it = selector.find("matchLabels"); it != selector.end() && !it->is_null()) {
-    if (!it->is_object()) return Status::Error("label selector: matchLabels is not an object");
-    for (const auto& [k, v] : it->items()) {
-      if (!v.is_string()) return Status::Error("label selector: matchLabels." + k + " is not a string");
-      sel.reqs_.push_back({k, Op::kEquals, {v.get<std::string>()}});
-    }
-  }
-  if (auto it = selector.find("matchExpressions"); it != selector.end() && !it->is_null()) {
-    if (!it->is_array()) return Status::Error("label selector: matchExpressions is not a list");
-    for (size_t i = 0; i < it->size(); ++i) {
-      const auto& e = (*it)[i];
-      const std::string where = "label selector: matchExpressions[" + std::to_string(i) + "]";
-      if (!e.is_object() || !e.contains("key") || !e["key"].is_string() || !e.contains("operator") ||
-          !e["operator"].is_string())
-        return Status::Error(where + " needs key and operator");
-      Requirement r{e["key"].get<std::string>(), Op::kIn, {}};
-      const std::string op = e["operator"].get<std::string>();
-      if (op == "In") r.op = Op::kIn;
-      else if (op == "NotIn") r.op = Op::kNotIn;
-      else if (op == "Exists") r.op = Op::kExists;
-      else if (op == "DoesNotExist") r.op = Op::kDoesNotExist;
-      else return Status::Error(where + ".operator \"" + op + "\" is unknown");
-      if (e.contains("values") && e["values"].is_array())
-        for (const auto& v : e["values"])
-          if (v.is_string()) r.values.push_back(v.get<std::string>());
-      const bool set_op = r.op == Op::kIn || r.op == Op::kNotIn;
-      if (set_op == r.values.empty())
-        return Status::Error(where + ": In/NotIn need values, Exists/DoesNotExist take none");
-      std::sort(r.values.begin(), r.values.end());
-      sel.reqs_.push_back(std::move(r));
-    }
-  }
-  return sel;
-}
-
 bool LabelSelector::Matches(const Labels& labels) const {
   for (const auto& r : reqs_) {
     auto it = labels.find(r.key);

@@ -1,4 +1,7 @@
-// Label selectors: parsed once, matched against an object's labels without allocation.
+// Label selectors in the string form of ?labelSelector= ("a=b,c in (x,y),!d"), for
+// filtering an informer's cache the way the API server filters a list. The
+// metav1.LabelSelector object form ({matchLabels, matchExpressions}) that policies and
+// NetworkPolicies carry is policy::LabelSelector (policy/label_selector.h).
 #pragma once
 
 #include <map>
@@ -28,10 +31,6 @@ class LabelSelector {
   // Parses the string form the API accepts in ?labelSelector=:
   // "a=b,c==d,e!=f,g in (x,y),h notin (z),i,!j". Errors name the offending term.
   static Result<LabelSelector> Parse(const std::string& text);
-
-  // Converts a metav1.LabelSelector ({matchLabels, matchExpressions}). A null/absent
-  // selector matches everything, as in the API.
-  static Result<LabelSelector> FromJson(const nlohmann::json& selector);
 
   // True when every requirement holds for `labels`.
   bool Matches(const Labels& labels) const;

@@ -1,6 +1,6 @@
-// metav1.LabelSelector over plain label maps. Pure: no client, no JSON after parsing.
-// (kube/labels.h has the same semantics but lives in mg_kube, which links the HTTP
-// client; the decision library must stay free of it.)
+// metav1.LabelSelector ({matchLabels, matchExpressions}) over plain label maps: the one
+// reader of that object form. Pure: no client, no JSON after parsing. (kube/labels.h
+// reads the ?labelSelector= string form for the client's informers.)
 #pragma once
 
 #include <map>

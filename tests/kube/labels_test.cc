@@ -51,33 +51,6 @@ TEST(LabelSelectorTest, MalformedSelectorsAreErrors) {
   }
 }
 
-TEST(LabelSelectorTest, FromJsonMatchLabelsAndExpressions) {
-  auto j = nlohmann::json::parse(R"({
-    "matchLabels": {"app": "llm"},
-    "matchExpressions": [
-      {"key": "tier", "operator": "In", "values": ["gpu", "cpu"]},
-      {"key": "quarantine", "operator": "DoesNotExist"}
-    ]})");
-  auto sel = LabelSelector::FromJson(j);
-  ASSERT_TRUE(sel.ok()) << sel.status().message();
-  auto obj = nlohmann::json::parse(R"({"metadata":{"labels":{"app":"llm","tier":"gpu"}}})");
-  EXPECT_TRUE(sel->MatchesObject(obj));
-  obj["metadata"]["labels"]["quarantine"] = "yes";
-  EXPECT_FALSE(sel->MatchesObject(obj));
-  EXPECT_FALSE(sel->MatchesObject(nlohmann::json::parse(R"({"metadata":{}})")));
-}
-
-TEST(LabelSelectorTest, FromJsonRejectsBadOperatorsAndMissingValues) {
-  EXPECT_FALSE(LabelSelector::FromJson(nlohmann::json::parse(
-      R"({"matchExpressions":[{"key":"a","operator":"Near","values":["x"]}]})")).ok());
-  EXPECT_FALSE(LabelSelector::FromJson(nlohmann::json::parse(
-      R"({"matchExpressions":[{"key":"a","operator":"In"}]})")).ok());
-  EXPECT_FALSE(LabelSelector::FromJson(nlohmann::json::parse(
-      R"({"matchExpressions":[{"key":"a","operator":"Exists","values":["x"]}]})")).ok());
-  EXPECT_FALSE(LabelSelector::FromJson(nlohmann::json::parse(R"({"matchLabels":{"a":1}})")).ok());
-  EXPECT_TRUE(LabelSelector::FromJson(nullptr).ok());
-}
-
 TEST(LabelSelectorTest, NonStringLabelValuesInObjectsAreIgnored) {
   auto sel = MustParse("a");
   EXPECT_FALSE(sel.MatchesObject(nlohmann::json::parse(R"({"metadata":{"labels":{"a":5}}})")));
