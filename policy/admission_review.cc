@@ -14,19 +14,59 @@ namespace {
 // nlohmann's own DOM builder with a nesting bound: the plain SAX DOM parser is several
 // times cheaper than the callback parser (no std::function call and keep-stack per
 // value), and failing at start_object/start_array stops deep input at max_depth levels.
-class BoundedDomParser : public nlohmann::detail::json_sax_dom_parser<json> {
+// It also leaves out of the DOM what no decision reads: `status` and
+// `metadata.managedFields` of request.object and request.oldObject (the API server
+// sends both; managedFields is often a third of a pod). They are still lexed, so bad
+// syntax or nesting inside them is an error as anywhere else.
+class ReviewDomParser : public nlohmann::detail::json_sax_dom_parser<json> {
+  using Base = nlohmann::detail::json_sax_dom_parser<json>;
+  // What an open object is, as far as skipping is concerned.
+  enum class Role : unsigned char { kRoot, kRequest, kObject, kMetadata, kOther };
+
  public:
-  BoundedDomParser(json& root, int max_depth) : json_sax_dom_parser(root, /*allow_exceptions=*/false), max_depth_(max_depth) {}
+  ReviewDomParser(json& root, int max_depth) : Base(root, /*allow_exceptions=*/false), max_depth_(max_depth) {}
+
+  bool null() { return Skip() || (Scalar(), Base::null()); }
+  bool boolean(bool v) { return Skip() || (Scalar(), Base::boolean(v)); }
+  bool number_integer(json::number_integer_t v) { return Skip() || (Scalar(), Base::number_integer(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return Skip() || (Scalar(), Base::number_unsigned(v)); }
+  bool number_float(json::number_float_t v, const json::string_t& s) {
+    return Skip() || (Scalar(), Base::number_float(v, s));
+  }
+  bool string(json::string_t& v) { return Skip() || (Scalar(), Base::string(v)); }
+  bool binary(json::binary_t& v) { return Skip() || (Scalar(), Base::binary(v)); }
+
   bool start_object(std::size_t len) {
     if (++depth_ > max_depth_) return too_deep_ = true, false;
-    return json_sax_dom_parser::start_object(len);
+    if (StartSkipped()) return true;
+    roles_.push_back(next_role_);
+    next_role_ = Role::kOther;
+    return Base::start_object(len);
   }
   bool start_array(std::size_t len) {
     if (++depth_ > max_depth_) return too_deep_ = true, false;
-    return json_sax_dom_parser::start_array(len);
+    if (StartSkipped()) return true;
+    roles_.push_back(Role::kOther);
+    next_role_ = Role::kOther;
+    return Base::start_array(len);
   }
-  bool end_object() { --depth_; return json_sax_dom_parser::end_object(); }
-  bool end_array() { --depth_; return json_sax_dom_parser::end_array(); }
+  bool end_object() { return End() || Base::end_object(); }
+  bool end_array() { return End() || Base::end_array(); }
+
+  bool key(json::string_t& k) {
+    if (skipping_ > 0) return true;
+    const Role parent = roles_.empty() ? Role::kOther : roles_.back();
+    if ((parent == Role::kObject && k == "status") || (parent == Role::kMetadata && k == "managedFields")) {
+      skip_next_ = true;  // the key is not forwarded, so no member is created
+      return true;
+    }
+    next_role_ = parent == Role::kRoot && k == "request"                          ? Role::kRequest
+                 : parent == Role::kRequest && (k == "object" || k == "oldObject") ? Role::kObject
+                 : parent == Role::kObject && k == "metadata"                      ? Role::kMetadata
+                                                                                   : Role::kOther;
+    return Base::key(k);
+  }
+
   bool parse_error(std::size_t pos, const std::string& token, const nlohmann::detail::exception& ex) {
     error_ = ex.what();
     (void)pos, (void)token;
@@ -36,10 +76,36 @@ class BoundedDomParser : public nlohmann::detail::json_sax_dom_parser<json> {
   const std::string& error() const { return error_; }
 
  private:
+  // A scalar value: skipped when it is the value of a skipped key or inside one.
+  bool Skip() {
+    if (skip_next_) return skip_next_ = false, true;
+    return skipping_ > 0;
+  }
+  void Scalar() { next_role_ = Role::kOther; }
+  bool StartSkipped() {
+    if (skip_next_ || skipping_ > 0) {
+      skip_next_ = false;
+      ++skipping_;
+      return true;
+    }
+    return false;
+  }
+  // True when the container that ends was skipped (then the base must not see it).
+  bool End() {
+    --depth_;
+    if (skipping_ > 0) return --skipping_, true;
+    roles_.pop_back();
+    return false;
+  }
+
   int depth_ = 0;
   int max_depth_;
   bool too_deep_ = false;
   std::string error_;
+  std::vector<Role> roles_;         // one per open container that is built
+  Role next_role_ = Role::kRoot;    // the role of the next object started
+  bool skip_next_ = false;          // the next value belongs to a skipped key
+  int skipping_ = 0;                // open containers inside a skipped value
 };
 
 void ReadGvk(const json& req, const char* field, bool resource, GroupVersionKind& out, FieldErrors& errs) {
@@ -59,7 +125,7 @@ Result<AdmissionRequest> DecodeAdmissionReview(std::string_view body, const Deco
     return Status::Error("AdmissionReview: body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
                          std::to_string(limits.max_body_bytes));
   json doc;
-  BoundedDomParser sax(doc, limits.max_depth);
+  ReviewDomParser sax(doc, limits.max_depth);
   const bool parsed = json::sax_parse(body.begin(), body.end(), &sax);
   if (sax.too_deep()) return Status::Error("AdmissionReview: JSON nesting deeper than " + std::to_string(limits.max_depth));
   if (!parsed) return Status::Error("AdmissionReview: malformed JSON: " + sax.error());

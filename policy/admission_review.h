@@ -34,6 +34,8 @@ struct AdmissionRequest {
   bool dry_run = false;
   std::string username, user_uid;
   std::vector<std::string> groups;
+  // The objects without `status` and `metadata.managedFields`, which no decision reads
+  // (left out while decoding: they are a large share of a real review).
   nlohmann::json object;          // null when absent (DELETE)
   nlohmann::json old_object;      // null when absent (CREATE)
 };

@@ -40,6 +40,45 @@ TEST(Decode, ValidReview) {
   EXPECT_EQ(r->object["metadata"]["name"], "server");
 }
 
+// What the API server adds and no decision reads is left out of the decoded objects;
+// everything else (including fields named like the skipped ones elsewhere) is kept.
+TEST(Decode, LeavesOutStatusAndManagedFields) {
+  json pod = CompliantPod();
+  pod["metadata"]["managedFields"] = json::parse(R"([{"manager": "kubectl", "operation": "Update",
+      "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:containers": {"k:{\"name\":\"server\"}": {".": {}}}}}}])");
+  pod["status"] = {{"phase", "Running"}, {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}};
+  pod["spec"]["containers"][0]["env"] = {{{"name", "status"}, {"value", "managedFields"}}};
+  pod["metadata"]["labels"]["status"] = "kept";
+  json review = ReviewJson(pod, "UPDATE");
+  review["request"]["oldObject"] = pod;
+  review["request"]["status"] = "a request field of that name stays";
+  auto r = DecodeAdmissionReview(review.dump());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  for (const json* o : {&r->object, &r->old_object}) {
+    EXPECT_FALSE(o->contains("status")) << o->dump();
+    EXPECT_FALSE((*o)["metadata"].contains("managedFields"));
+    json expected = pod;
+    expected.erase("status");
+    expected["metadata"].erase("managedFields");
+    EXPECT_EQ(*o, expected);  // nothing else lost or reordered
+  }
+}
+
+TEST(DecodeErrors, SkippedPartsAreStillChecked) {
+  json pod = CompliantPod();
+  pod["metadata"]["managedFields"] = json::array();
+  std::string body = ReviewJson(pod).dump();
+  // Nesting over the limit inside managedFields is refused like anywhere else...
+  std::string deep = body;
+  deep.replace(deep.find("\"managedFields\":[]"), 18,
+               "\"managedFields\":" + std::string(70, '[') + std::string(70, ']'));
+  EXPECT_NE(DecodeError(deep).find("nesting deeper than 64"), std::string::npos) << DecodeError(deep);
+  // ...and so is bad syntax.
+  std::string bad = body;
+  bad.replace(bad.find("\"managedFields\":[]"), 18, "\"managedFields\":[1,]");
+  EXPECT_NE(DecodeError(bad).find("malformed JSON"), std::string::npos) << DecodeError(bad);
+}
+
 TEST(DecodeErrors, MalformedJson) {
   EXPECT_NE(DecodeError("{\"apiVersion\": ").find("malformed JSON"), std::string::npos);
   EXPECT_NE(DecodeError("").find("malformed JSON"), std::string::npos);
