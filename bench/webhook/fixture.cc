@@ -256,8 +256,44 @@ ClusterObjects MakeCluster(int models, int netpols) {
   return view;
 }
 
+// The FieldsV1 set the API server records in metadata.managedFields for the fields of
+// `v`: "f:<field>" per member, "k:{...}" per keyed list item (containers, env, mounts,
+// ports, volumes by name; ownerReferences by uid), "." for maps and items, {} for
+// leaves and atomic lists. Same shape and about the same size as the real thing.
+json FieldsV1(const json& v) {
+  json out = json::object();
+  if (!v.is_object()) return out;
+  for (const auto& [k, child] : v.items()) {
+    json f = json::object();
+    if (child.is_object()) {
+      f = FieldsV1(child);
+      f["."] = json::object();
+    } else if (child.is_array() && !child.empty() && child[0].is_object() &&
+               (child[0].contains("name") || child[0].contains("uid"))) {
+      for (const auto& item : child) {
+        const char* key = item.contains("uid") ? "uid" : "name";
+        json id = {{key, item[key]}};
+        json entry = FieldsV1(item);
+        entry["."] = json::object();
+        f["k:" + id.dump()] = entry;
+      }
+    }
+    out["f:" + k] = f;
+  }
+  return out;
+}
+
+json ManagedFields(const std::string& manager, const std::string& api_version, const json& fields) {
+  return {{{"manager", manager},
+           {"operation", "Update"},
+           {"apiVersion", api_version},
+           {"time", "2026-11-20T09:14:03Z"},
+           {"fieldsType", "FieldsV1"},
+           {"fieldsV1", FieldsV1(fields)}}};
+}
+
 json PodObject() {
-  return {{"apiVersion", "v1"},
+  json pod = {{"apiVersion", "v1"},
           {"kind", "Pod"},
           {"metadata",
            {{"name", "vllm-llama-3-8b-6d5f8b7c9d-x7k2p"},
@@ -277,10 +313,17 @@ json PodObject() {
                {"controller", true},
                {"blockOwnerDeletion", true}}}}}},
           {"spec", PodSpec()}};
+  // As the API server sends it: the ReplicaSet controller manages everything it set.
+  json managed = {{"metadata", pod["metadata"]}, {"spec", pod["spec"]}};
+  managed["metadata"].erase("name");
+  managed["metadata"].erase("namespace");
+  pod["metadata"]["managedFields"] = ManagedFields("kube-controller-manager", "v1", managed);
+  pod["status"] = {{"phase", "Pending"}, {"qosClass", "Burstable"}};  // set by the API server on create
+  return pod;
 }
 
 json DeploymentObject() {
-  return {{"apiVersion", "apps/v1"},
+  json dep = {{"apiVersion", "apps/v1"},
           {"kind", "Deployment"},
           {"metadata",
            {{"name", "vllm-llama-3-8b"},
@@ -294,6 +337,17 @@ json DeploymentObject() {
             {"strategy", {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxUnavailable", 1}, {"maxSurge", 0}}}}},
             {"template",
              {{"metadata", {{"labels", PodLabels()}, {"annotations", PodAnnotations()}}}, {"spec", PodSpec()}}}}}};
+  // As `kubectl apply` leaves it: the last applied configuration as an annotation, and
+  // the fields kubectl's client-side apply manages.
+  json applied = dep;
+  applied["metadata"].erase("annotations");
+  dep["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = applied.dump() + "\n";
+  json managed = {{"metadata", dep["metadata"]}, {"spec", dep["spec"]}};
+  managed["metadata"].erase("name");
+  managed["metadata"].erase("namespace");
+  dep["metadata"]["managedFields"] = ManagedFields("kubectl-client-side-apply", "apps/v1", managed);
+  dep["status"] = json::object();
+  return dep;
 }
 
 json ReviewFor(const json& object, const std::string& uid) {

@@ -32,10 +32,12 @@ struct ClusterObjects {
 // rule MG001-MG012 is evaluated and passes).
 ClusterObjects MakeCluster(int models, int netpols);
 
-// A vLLM server pod (~4 KB of JSON): env, resources, probes, hardened security
-// context; mounts models by annotation, hostPath and PVC.
+// A vLLM server pod as the ReplicaSet controller creates it: env, resources, probes,
+// hardened security context; mounts models by annotation, hostPath and PVC; and the
+// metadata.managedFields the API server adds before admission.
 nlohmann::json PodObject();
-// A Deployment whose template is PodObject()'s pod.
+// A Deployment whose template is PodObject()'s pod, as `kubectl apply` sends it
+// (last-applied-configuration annotation, managedFields).
 nlohmann::json DeploymentObject();
 
 // An admission.k8s.io/v1 AdmissionReview CREATE request for `object`
