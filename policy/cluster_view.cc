@@ -69,10 +69,10 @@ std::vector<Ptr<ModelAdmission>> InMemoryClusterView::ModelAdmissionsBySource(co
   return out;
 }
 
-std::vector<Ptr<NetworkPolicy>> InMemoryClusterView::NetworkPoliciesIn(const std::string& ns) const {
-  std::vector<Ptr<NetworkPolicy>> out;
+Ptr<NetworkPolicyList> InMemoryClusterView::NetworkPoliciesIn(const std::string& ns) const {
+  auto out = std::make_shared<NetworkPolicyList>();
   for (auto it = nps_.lower_bound({ns, ""}); it != nps_.end() && it->first.first == ns; ++it)
-    out.push_back(it->second);
+    out->push_back(it->second);
   return out;
 }
 

@@ -2,8 +2,9 @@
 // informer caches, `modelgate check` and the tests over InMemoryClusterView.
 //
 // Contract for implementations: lookups are const, never block on the network, and
-// return shared pointers to immutable objects so a cache may replace an entry while a
-// decision still reads the old one. Evaluate calls them from one thread per decision;
+// return shared pointers to immutable objects (and immutable lists of them, see
+// NetworkPoliciesIn) so a cache may replace an entry while a decision still reads the
+// old one. Evaluate calls them from one thread per decision;
 // an implementation shared by concurrent requests must be thread-safe.
 #pragma once
 
@@ -21,6 +22,8 @@ namespace modelgate::policy {
 template <typename T>
 using Ptr = std::shared_ptr<const T>;
 
+using NetworkPolicyList = std::vector<Ptr<NetworkPolicy>>;
+
 class ClusterView {
  public:
   virtual ~ClusterView() = default;
@@ -32,8 +35,11 @@ class ClusterView {
   // reference for images. Order: by name.
   virtual std::vector<Ptr<ModelAdmission>> ModelAdmissionsBySource(const std::string& ns, ModelSource::Kind kind,
                                                                    const std::string& key) const = 0;
-  // Every NetworkPolicy in `ns`.
-  virtual std::vector<Ptr<NetworkPolicy>> NetworkPoliciesIn(const std::string& ns) const = 0;
+  // Every NetworkPolicy in `ns`, ordered by name. Never null (an empty list when there
+  // are none). The list is an immutable snapshot: an update after the call never changes
+  // it. One shared pointer, not one per policy, because it is read on every admission
+  // review (a view with a cache hands out the same list until the namespace changes).
+  virtual Ptr<NetworkPolicyList> NetworkPoliciesIn(const std::string& ns) const = 0;
   virtual Ptr<Pvc> FindPvc(const std::string& ns, const std::string& name) const = 0;
   virtual Ptr<Namespace> FindNamespace(const std::string& name) const = 0;
   // Every ModelAdmissionPolicy (already validated). Empty = use DefaultPolicy().
@@ -61,7 +67,8 @@ class InMemoryClusterView : public ClusterView {
   Ptr<ModelAdmission> FindModelAdmission(const std::string& ns, const std::string& name) const override;
   std::vector<Ptr<ModelAdmission>> ModelAdmissionsBySource(const std::string& ns, ModelSource::Kind kind,
                                                            const std::string& key) const override;
-  std::vector<Ptr<NetworkPolicy>> NetworkPoliciesIn(const std::string& ns) const override;
+  // Builds a new list per call.
+  Ptr<NetworkPolicyList> NetworkPoliciesIn(const std::string& ns) const override;
   Ptr<Pvc> FindPvc(const std::string& ns, const std::string& name) const override;
   Ptr<Namespace> FindNamespace(const std::string& name) const override;
   std::vector<Ptr<AdmissionPolicy>> Policies() const override;

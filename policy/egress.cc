@@ -36,7 +36,10 @@ void CheckEgress(const Workload& w, const ClusterView& cluster, const AdmissionP
                  std::vector<Violation>& out) {
   if (!policy.RuleEnabled("MG012")) return;
   bool selected = false;
-  for (const auto& np : cluster.NetworkPoliciesIn(w.namespace_name)) {
+  // Held in a local: in C++20 a range-for does not extend the life of the temporary
+  // shared_ptr in `*cluster.NetworkPoliciesIn(...)`, and the list may have no other owner.
+  const Ptr<NetworkPolicyList> policies = cluster.NetworkPoliciesIn(w.namespace_name);
+  for (const auto& np : *policies) {
     if (!np->egress || !np->pod_selector.Matches(w.labels)) continue;
     selected = true;
     for (size_t i = 0; i < np->egress_rules.size(); ++i) {

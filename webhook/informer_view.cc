@@ -180,7 +180,7 @@ void InformerClusterView::Commit(const kube::Json& stub, int which) {
         return;
       }
       std::unique_lock lock(mu_);
-      nps_[key] = d.np;
+      nps_.Put(d.np);
       return;
     }
     case kPvc: {
@@ -221,7 +221,7 @@ void InformerClusterView::EraseIndexed(const Key& key, int which) {
       policy_errors_.erase(key.second);
       return;
     case kNp:
-      nps_.erase(key);
+      nps_.Erase(key.first, key.second);
       return;
     case kPvc:
       pvcs_.erase(key);
@@ -249,13 +249,9 @@ std::vector<policy::Ptr<policy::ModelAdmission>> InformerClusterView::ModelAdmis
   return mas_.BySource(ns, kind, key);
 }
 
-std::vector<policy::Ptr<policy::NetworkPolicy>> InformerClusterView::NetworkPoliciesIn(const std::string& ns) const {
+policy::Ptr<policy::NetworkPolicyList> InformerClusterView::NetworkPoliciesIn(const std::string& ns) const {
   std::shared_lock lock(mu_);
-  std::vector<policy::Ptr<policy::NetworkPolicy>> out;
-  for (auto it = nps_.lower_bound({ns, ""}); it != nps_.end() && it->first.first == ns; ++it) {
-    out.push_back(it->second);
-  }
-  return out;
+  return nps_.In(ns);
 }
 
 policy::Ptr<policy::Pvc> InformerClusterView::FindPvc(const std::string& ns, const std::string& name) const {

@@ -4,7 +4,10 @@
 // Five informers (ModelAdmissions, ModelAdmissionPolicies, NetworkPolicies,
 // PersistentVolumeClaims, Namespaces) feed parsed, immutable objects into
 // indexes as events arrive; lookups take a shared lock and copy shared
-// pointers, so a request never waits on the network or on parsing. Objects are
+// pointers, so a request never waits on the network or on parsing. NetworkPolicies
+// are also kept as one immutable list per namespace, rebuilt on every change to that
+// namespace (policy::NetworkPolicyIndex), so a review copies one pointer, not one per
+// policy. Objects are
 // decoded as they arrive and never kept as JSON (the informers hold metadata stubs),
 // so memory grows with the decoded form only, also during the first list.
 // ModelAdmissions, the bulk of it, are kept slimmed and packed in a
@@ -29,6 +32,7 @@
 #include "kube/client.h"
 #include "kube/informer.h"
 #include "policy/cluster_view.h"
+#include "policy/network_policy_index.h"
 #include "webhook/model_admission_store.h"  // SlimForDecision too
 
 namespace modelgate::webhook {
@@ -54,7 +58,7 @@ class InformerClusterView : public policy::ClusterView {
                                                          const std::string& name) const override;
   std::vector<policy::Ptr<policy::ModelAdmission>> ModelAdmissionsBySource(
       const std::string& ns, policy::ModelSource::Kind kind, const std::string& key) const override;
-  std::vector<policy::Ptr<policy::NetworkPolicy>> NetworkPoliciesIn(const std::string& ns) const override;
+  policy::Ptr<policy::NetworkPolicyList> NetworkPoliciesIn(const std::string& ns) const override;
   policy::Ptr<policy::Pvc> FindPvc(const std::string& ns, const std::string& name) const override;
   policy::Ptr<policy::Namespace> FindNamespace(const std::string& name) const override;
   std::vector<policy::Ptr<policy::AdmissionPolicy>> Policies() const override;
@@ -87,7 +91,7 @@ class InformerClusterView : public policy::ClusterView {
 
   mutable std::shared_mutex mu_;
   ModelAdmissionStore mas_;  // its own lock
-  std::map<Key, policy::Ptr<policy::NetworkPolicy>> nps_;               // guarded by mu_
+  policy::NetworkPolicyIndex nps_;                                      // guarded by mu_
   std::map<Key, policy::Ptr<policy::Pvc>> pvcs_;                        // guarded by mu_
   std::map<std::string, policy::Ptr<policy::Namespace>> namespaces_;    // guarded by mu_
   std::map<std::string, policy::Ptr<policy::AdmissionPolicy>> policies_;  // guarded by mu_

@@ -7,10 +7,7 @@ namespace modelgate::bench {
 void IndexedClusterView::Load(ClusterObjects&& objects) {
   std::unique_lock lock(mu_);
   for (auto& o : objects.model_admissions) mas_.Put(webhook::PackForStore(std::move(o)));
-  for (auto& o : objects.network_policies) {
-    auto p = std::make_shared<const policy::NetworkPolicy>(std::move(o));
-    nps_[{p->namespace_name, p->name}] = p;
-  }
+  for (auto& o : objects.network_policies) nps_.Put(std::make_shared<const policy::NetworkPolicy>(std::move(o)));
   for (auto& o : objects.pvcs) {
     auto p = std::make_shared<const policy::Pvc>(std::move(o));
     pvcs_[{p->namespace_name, p->name}] = p;
@@ -31,11 +28,9 @@ std::vector<policy::Ptr<policy::ModelAdmission>> IndexedClusterView::ModelAdmiss
   return mas_.BySource(ns, kind, key);
 }
 
-std::vector<policy::Ptr<policy::NetworkPolicy>> IndexedClusterView::NetworkPoliciesIn(const std::string& ns) const {
+policy::Ptr<policy::NetworkPolicyList> IndexedClusterView::NetworkPoliciesIn(const std::string& ns) const {
   std::shared_lock lock(mu_);
-  std::vector<policy::Ptr<policy::NetworkPolicy>> out;
-  for (auto it = nps_.lower_bound({ns, ""}); it != nps_.end() && it->first.first == ns; ++it) out.push_back(it->second);
-  return out;
+  return nps_.In(ns);
 }
 
 policy::Ptr<policy::Pvc> IndexedClusterView::FindPvc(const std::string& ns, const std::string& name) const {

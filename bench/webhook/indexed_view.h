@@ -5,7 +5,9 @@
 // (namespace, source kind, SourceKey) so a volume lookup is one map find, not a
 // scan of the namespace (InMemoryClusterView scans; run.sh measures both).
 // ModelAdmissions live in the production view's webhook::ModelAdmissionStore (slimmed,
-// packed, the recently used ones unpacked), so the benchmark pays the same lookup cost.
+// packed, the recently used ones unpacked), and NetworkPolicies in its
+// policy::NetworkPolicyIndex (one immutable list per namespace), so the benchmark pays
+// the same lookup cost.
 // Thread-safe for lookups; Load() before serving.
 #pragma once
 
@@ -17,6 +19,7 @@
 
 #include "bench/webhook/fixture.h"
 #include "policy/cluster_view.h"
+#include "policy/network_policy_index.h"
 #include "webhook/model_admission_store.h"
 
 namespace modelgate::bench {
@@ -30,7 +33,7 @@ class IndexedClusterView : public policy::ClusterView {
   std::vector<policy::Ptr<policy::ModelAdmission>> ModelAdmissionsBySource(const std::string& ns,
                                                                            policy::ModelSource::Kind kind,
                                                                            const std::string& key) const override;
-  std::vector<policy::Ptr<policy::NetworkPolicy>> NetworkPoliciesIn(const std::string& ns) const override;
+  policy::Ptr<policy::NetworkPolicyList> NetworkPoliciesIn(const std::string& ns) const override;
   policy::Ptr<policy::Pvc> FindPvc(const std::string& ns, const std::string& name) const override;
   policy::Ptr<policy::Namespace> FindNamespace(const std::string& name) const override;
   std::vector<policy::Ptr<policy::AdmissionPolicy>> Policies() const override;
@@ -39,7 +42,7 @@ class IndexedClusterView : public policy::ClusterView {
   using Key = std::pair<std::string, std::string>;
   mutable std::shared_mutex mu_;
   webhook::ModelAdmissionStore mas_;
-  std::map<Key, policy::Ptr<policy::NetworkPolicy>> nps_;
+  policy::NetworkPolicyIndex nps_;
   std::map<Key, policy::Ptr<policy::Pvc>> pvcs_;
   std::map<std::string, policy::Ptr<policy::Namespace>> namespaces_;
 };

@@ -1,6 +1,9 @@
-// NormalizePath (the key every hostPath/subPath/file comparison goes through) and
-// SourceKey.
+// NormalizePath (the key every hostPath/subPath/file comparison goes through),
+// SourceKey, and InMemoryClusterView's NetworkPoliciesIn contract.
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "policy/cluster_view.h"
 
@@ -43,6 +46,59 @@ TEST(SourceKey, HostPathIsNormalisedOthersAreVerbatim) {
   EXPECT_EQ(SourceKey(s), "weights");
   s.kind = ModelSource::Kind::kNone;
   EXPECT_EQ(SourceKey(s), "");
+}
+
+NetworkPolicy Np(const std::string& ns, const std::string& name) {
+  NetworkPolicy np;
+  np.namespace_name = ns;
+  np.name = name;
+  return np;
+}
+
+std::vector<std::string> Names(const NetworkPolicyList& list) {
+  std::vector<std::string> out;
+  for (const auto& np : list) out.push_back(np->name);
+  return out;
+}
+
+TEST(InMemoryClusterView, NetworkPoliciesInIsOrderedByNameAndPerNamespace) {
+  InMemoryClusterView view;
+  view.AddNetworkPolicy(Np("ml", "zeta"));
+  view.AddNetworkPolicy(Np("other", "beta"));
+  view.AddNetworkPolicy(Np("ml", "alpha"));
+  view.AddNetworkPolicy(Np("m", "gamma"));  // a prefix of "ml" must not leak in
+  auto ml = view.NetworkPoliciesIn("ml");
+  ASSERT_NE(ml, nullptr);
+  EXPECT_EQ(Names(*ml), (std::vector<std::string>{"alpha", "zeta"}));
+  EXPECT_EQ(Names(*view.NetworkPoliciesIn("other")), (std::vector<std::string>{"beta"}));
+}
+
+TEST(InMemoryClusterView, NetworkPoliciesInANamespaceWithoutAnyIsEmptyNotNull) {
+  InMemoryClusterView view;
+  auto none = view.NetworkPoliciesIn("ml");
+  ASSERT_NE(none, nullptr);
+  EXPECT_TRUE(none->empty());
+  view.AddNetworkPolicy(Np("other", "a"));
+  none = view.NetworkPoliciesIn("ml");
+  ASSERT_NE(none, nullptr);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(InMemoryClusterView, NetworkPoliciesSnapshotIsUnchangedByLaterAdds) {
+  InMemoryClusterView view;
+  view.AddNetworkPolicy(Np("ml", "b"));
+  const auto before = view.NetworkPoliciesIn("ml");
+  const NetworkPolicy* b_before = (*before)[0].get();
+  view.AddNetworkPolicy(Np("ml", "a"));
+  NetworkPolicy replaced = Np("ml", "b");
+  replaced.egress = true;
+  view.AddNetworkPolicy(std::move(replaced));  // replaces ml/b
+  EXPECT_EQ(Names(*before), (std::vector<std::string>{"b"}));
+  EXPECT_EQ((*before)[0].get(), b_before);
+  EXPECT_FALSE((*before)[0]->egress);
+  const auto after = view.NetworkPoliciesIn("ml");
+  EXPECT_EQ(Names(*after), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE((*after)[1]->egress);
 }
 
 }  // namespace

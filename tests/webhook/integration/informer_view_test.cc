@@ -73,8 +73,9 @@ TEST_F(InformerViewTest, DecodesListAndWatchAndSurvivesARelist) {
   ASSERT_EQ(listed->files.size(), 1u);
   EXPECT_EQ(listed->files[0].sha256, kSha1);
   EXPECT_EQ(view.ModelAdmissionsBySource(ns_, policy::ModelSource::Kind::kHostPath, "/mnt/models/listed").size(), 1u);
-  ASSERT_EQ(view.NetworkPoliciesIn(ns_).size(), 1u);
-  EXPECT_TRUE(view.NetworkPoliciesIn(ns_)[0]->egress);
+  const auto listed_nps = view.NetworkPoliciesIn(ns_);
+  ASSERT_EQ(listed_nps->size(), 1u);
+  EXPECT_TRUE((*listed_nps)[0]->egress);
   ASSERT_NE(view.FindNamespace(ns_), nullptr);
 
   // From watch events: add, update, delete.
@@ -91,7 +92,10 @@ TEST_F(InformerViewTest, DecodesListAndWatchAndSurvivesARelist) {
     return m && m->files.size() == 1 && m->files[0].sha256 == kSha2;
   }));
   ASSERT_TRUE(client_->Delete(kNetworkPolicies, ns_, "server").ok());
-  ASSERT_TRUE(Eventually([&] { return view.NetworkPoliciesIn(ns_).empty(); }));
+  ASSERT_TRUE(Eventually([&] { return view.NetworkPoliciesIn(ns_)->empty(); }));
+  // The list taken before the delete is a snapshot: it still holds the policy.
+  ASSERT_EQ(listed_nps->size(), 1u);
+  EXPECT_EQ((*listed_nps)[0]->name, "server");
 
   // A relist: the watch's version is compacted away while the API server restarts, and a
   // model changes and one is deleted in the meantime.
@@ -102,12 +106,15 @@ TEST_F(InformerViewTest, DecodesListAndWatchAndSurvivesARelist) {
                              {{"spec", {{"files", {{{"path", "model.safetensors"}, {"sha256", kSha2}}}}}}})
                   .ok());
   ASSERT_TRUE(client_->Delete(webhook::ModelAdmissionsResource(), ns_, "listed").ok());
+  ASSERT_TRUE(client_->Create(kNetworkPolicies, ns_, EgressPolicy("relisted")).ok());
   ClusterScript("compact");
   ASSERT_TRUE(Eventually(
       [&] {
         auto m = view.FindModelAdmission(ns_, "watched");
+        const auto nps = view.NetworkPoliciesIn(ns_);
         return m && m->files.size() == 1 && m->files[0].sha256 == kSha2 &&
-               view.FindModelAdmission(ns_, "listed") == nullptr;
+               view.FindModelAdmission(ns_, "listed") == nullptr && nps->size() == 1 &&
+               (*nps)[0]->name == "relisted";
       },
       std::chrono::seconds(90)))
       << "the view did not converge after the API server restart";
