@@ -7,9 +7,9 @@
 // pointers, so a request never waits on the network or on parsing. NetworkPolicies
 // are also kept as one immutable list per namespace, rebuilt on every change to that
 // namespace (policy::NetworkPolicyIndex), so a review copies one pointer, not one per
-// policy. Objects are
-// decoded as they arrive and never kept as JSON (the informers hold metadata stubs),
-// so memory grows with the decoded form only, also during the first list.
+// policy. Objects are decoded as they arrive and never kept as JSON (the informers
+// hold metadata stubs), so memory grows with the decoded form only, also during the
+// first list.
 // ModelAdmissions, the bulk of it, are kept slimmed and packed in a
 // ModelAdmissionStore (~1.5 KB each instead of ~5 KB; the recently used ones unpacked).
 // A ModelAdmissionPolicy that fails validation is replaced by the built-in
