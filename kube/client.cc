@@ -1,5 +1,6 @@
 // The one place that wraps cpprestsdk: its exceptions stop here and become Status values.
 #include "kube/client.h"
+#include "kube/openssl_lifetime.h"
 
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
@@ -169,13 +170,7 @@ Client::~Client() = default;
 const Config& Client::config() const { return impl_->config; }
 
 Result<std::shared_ptr<Client>> Client::Create(Config config) {
-  // At exit, cpprestsdk's static thread pool is joined while a pool thread may still be
-  // freeing a TLS context; if OpenSSL 3's own atexit cleanup ran first, that thread spins
-  // on a destroyed lock and the process never exits (seen once: kube_errors_test hung at
-  // exit in CI). OpenSSL's global state is left to the OS instead. Effective when this is
-  // the process's first use of OpenSSL, as in modelgate's commands (the client comes first).
-  static const bool no_openssl_atexit = OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
-  (void)no_openssl_atexit;
+  KeepOpenSslUntilExit();  // or the process can hang at exit (kube/openssl_lifetime.h)
   if (config.server.rfind("https://", 0) != 0)
     return Status::Error("kube config: server \"" + config.server + "\" must be an https:// URL");
   if (!config.ca_pem.empty() && !PemHas(config.ca_pem, false))

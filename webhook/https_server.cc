@@ -9,6 +9,8 @@
 #include <cpprest/http_listener.h>
 #include <nlohmann/json.hpp>
 
+#include "kube/openssl_lifetime.h"
+
 namespace modelgate::webhook {
 namespace http = web::http;
 using web::http::experimental::listener::http_listener;
@@ -62,6 +64,7 @@ Result<int> PickFreePort(const std::string& address) {
 
 Result<std::unique_ptr<HttpsServer>> HttpsServer::Start(ServerOptions options,
                                                         std::map<std::string, Handler> routes) {
+  kube::KeepOpenSslUntilExit();  // or the process can hang at exit (kube/openssl_lifetime.h)
   std::unique_ptr<HttpsServer> server(new HttpsServer());
   server->impl_ = std::make_unique<Impl>();
   server->impl_->routes = std::move(routes);
