@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "helpers.h"
+
 #include "policy/cluster_view.h"
 
 namespace modelgate::policy {
@@ -55,12 +57,6 @@ NetworkPolicy Np(const std::string& ns, const std::string& name) {
   return np;
 }
 
-std::vector<std::string> Names(const NetworkPolicyList& list) {
-  std::vector<std::string> out;
-  for (const auto& np : list) out.push_back(np->name);
-  return out;
-}
-
 TEST(InMemoryClusterView, NetworkPoliciesInIsOrderedByNameAndPerNamespace) {
   InMemoryClusterView view;
   view.AddNetworkPolicy(Np("ml", "zeta"));
@@ -69,8 +65,8 @@ TEST(InMemoryClusterView, NetworkPoliciesInIsOrderedByNameAndPerNamespace) {
   view.AddNetworkPolicy(Np("m", "gamma"));  // a prefix of "ml" must not leak in
   auto ml = view.NetworkPoliciesIn("ml");
   ASSERT_NE(ml, nullptr);
-  EXPECT_EQ(Names(*ml), (std::vector<std::string>{"alpha", "zeta"}));
-  EXPECT_EQ(Names(*view.NetworkPoliciesIn("other")), (std::vector<std::string>{"beta"}));
+  EXPECT_EQ(testing::PolicyNames(*ml), (std::vector<std::string>{"alpha", "zeta"}));
+  EXPECT_EQ(testing::PolicyNames(*view.NetworkPoliciesIn("other")), (std::vector<std::string>{"beta"}));
 }
 
 TEST(InMemoryClusterView, NetworkPoliciesInANamespaceWithoutAnyIsEmptyNotNull) {
@@ -93,11 +89,11 @@ TEST(InMemoryClusterView, NetworkPoliciesSnapshotIsUnchangedByLaterAdds) {
   NetworkPolicy replaced = Np("ml", "b");
   replaced.egress = true;
   view.AddNetworkPolicy(std::move(replaced));  // replaces ml/b
-  EXPECT_EQ(Names(*before), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(testing::PolicyNames(*before), (std::vector<std::string>{"b"}));
   EXPECT_EQ((*before)[0].get(), b_before);
   EXPECT_FALSE((*before)[0]->egress);
   const auto after = view.NetworkPoliciesIn("ml");
-  EXPECT_EQ(Names(*after), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(testing::PolicyNames(*after), (std::vector<std::string>{"a", "b"}));
   EXPECT_TRUE((*after)[1]->egress);
 }
 

@@ -108,4 +108,11 @@ inline std::string Lines(const Decision& d) {
   return out;
 }
 
+// The names in a NetworkPolicy list, in its order.
+inline std::vector<std::string> PolicyNames(const NetworkPolicyList& list) {
+  std::vector<std::string> out;
+  for (const auto& np : list) out.push_back(np->name);
+  return out;
+}
+
 }  // namespace modelgate::policy::testing

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "helpers.h"
+
 namespace modelgate::policy {
 namespace {
 
@@ -19,20 +21,14 @@ Ptr<NetworkPolicy> Np(const std::string& ns, const std::string& name, bool egres
   return std::make_shared<const NetworkPolicy>(std::move(np));
 }
 
-std::vector<std::string> Names(const NetworkPolicyList& list) {
-  std::vector<std::string> out;
-  for (const auto& np : list) out.push_back(np->name);
-  return out;
-}
-
 TEST(NetworkPolicyIndex, ListsAreOrderedByNameAndPerNamespace) {
   NetworkPolicyIndex index;
   index.Put(Np("ml", "zeta"));
   index.Put(Np("m", "gamma"));  // a prefix of "ml" must not leak in
   index.Put(Np("ml", "alpha"));
   index.Put(Np("mlx", "delta"));
-  EXPECT_EQ(Names(*index.In("ml")), (std::vector<std::string>{"alpha", "zeta"}));
-  EXPECT_EQ(Names(*index.In("m")), (std::vector<std::string>{"gamma"}));
+  EXPECT_EQ(testing::PolicyNames(*index.In("ml")), (std::vector<std::string>{"alpha", "zeta"}));
+  EXPECT_EQ(testing::PolicyNames(*index.In("m")), (std::vector<std::string>{"gamma"}));
   EXPECT_EQ(index.size(), 4u);
   EXPECT_EQ(index.namespace_count(), 3u);
 }
@@ -66,10 +62,10 @@ TEST(NetworkPolicyIndex, SnapshotIsUnchangedByPutReplaceAndErase) {
   index.Put(Np("ml", "b", /*egress=*/true));  // replaces ml/b
   index.Erase("ml", "c");
 
-  EXPECT_EQ(Names(*before), (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(testing::PolicyNames(*before), (std::vector<std::string>{"b", "c"}));
   EXPECT_FALSE((*before)[0]->egress);
   const auto after = index.In("ml");
-  EXPECT_EQ(Names(*after), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(testing::PolicyNames(*after), (std::vector<std::string>{"a", "b"}));
   EXPECT_TRUE((*after)[1]->egress);
 }
 
@@ -85,9 +81,9 @@ TEST(NetworkPolicyIndex, LastEraseDropsTheNamespaceAndKeepsTheSnapshot) {
   auto now = index.In("ml");
   ASSERT_NE(now, nullptr);
   EXPECT_TRUE(now->empty());
-  EXPECT_EQ(Names(*before), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(testing::PolicyNames(*before), (std::vector<std::string>{"a"}));
   index.Put(Np("ml", "b"));  // the namespace comes back with a new list
-  EXPECT_EQ(Names(*index.In("ml")), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(testing::PolicyNames(*index.In("ml")), (std::vector<std::string>{"b"}));
 }
 
 }  // namespace
