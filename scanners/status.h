@@ -45,7 +45,11 @@ class Result {
   T&& value() && { return std::get<T>(std::move(v_)); }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
-  const T& operator*() const { return value(); }
+  // Same overloads as value(): `std::move(*r)` and `(*r)[k]` on a non-const Result must
+  // reach the value itself, not a const copy (a const "move" silently copies).
+  const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   // The error; OK status when ok().
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
 
