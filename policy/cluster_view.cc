@@ -39,8 +39,7 @@ void InMemoryClusterView::AddModelAdmission(ModelAdmission ma) {
   mas_[k] = std::make_shared<const ModelAdmission>(std::move(ma));
 }
 void InMemoryClusterView::AddNetworkPolicy(NetworkPolicy np) {
-  Key k{np.namespace_name, np.name};
-  nps_[k] = std::make_shared<const NetworkPolicy>(std::move(np));
+  nps_.Put(std::make_shared<const NetworkPolicy>(std::move(np)));
 }
 void InMemoryClusterView::AddPvc(Pvc pvc) {
   Key k{pvc.namespace_name, pvc.name};
@@ -70,10 +69,7 @@ std::vector<Ptr<ModelAdmission>> InMemoryClusterView::ModelAdmissionsBySource(co
 }
 
 Ptr<NetworkPolicyList> InMemoryClusterView::NetworkPoliciesIn(const std::string& ns) const {
-  auto out = std::make_shared<NetworkPolicyList>();
-  for (auto it = nps_.lower_bound({ns, ""}); it != nps_.end() && it->first.first == ns; ++it)
-    out->push_back(it->second);
-  return out;
+  return nps_.In(ns);
 }
 
 Ptr<Pvc> InMemoryClusterView::FindPvc(const std::string& ns, const std::string& name) const {

@@ -15,14 +15,10 @@
 #include <vector>
 
 #include "policy/admission_policy.h"
+#include "policy/network_policy_index.h"
 #include "policy/objects.h"
 
 namespace modelgate::policy {
-
-template <typename T>
-using Ptr = std::shared_ptr<const T>;
-
-using NetworkPolicyList = std::vector<Ptr<NetworkPolicy>>;
 
 class ClusterView {
  public:
@@ -67,7 +63,7 @@ class InMemoryClusterView : public ClusterView {
   Ptr<ModelAdmission> FindModelAdmission(const std::string& ns, const std::string& name) const override;
   std::vector<Ptr<ModelAdmission>> ModelAdmissionsBySource(const std::string& ns, ModelSource::Kind kind,
                                                            const std::string& key) const override;
-  // Builds a new list per call.
+  // The same NetworkPolicyIndex the webhook's informer view uses.
   Ptr<NetworkPolicyList> NetworkPoliciesIn(const std::string& ns) const override;
   Ptr<Pvc> FindPvc(const std::string& ns, const std::string& name) const override;
   Ptr<Namespace> FindNamespace(const std::string& name) const override;
@@ -78,7 +74,7 @@ class InMemoryClusterView : public ClusterView {
  private:
   using Key = std::pair<std::string, std::string>;  // namespace, name
   std::map<Key, Ptr<ModelAdmission>> mas_;
-  std::map<Key, Ptr<NetworkPolicy>> nps_;
+  NetworkPolicyIndex nps_;
   std::map<Key, Ptr<Pvc>> pvcs_;
   std::map<std::string, Ptr<Namespace>> namespaces_;
   std::map<std::string, Ptr<AdmissionPolicy>> policies_;

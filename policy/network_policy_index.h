@@ -17,7 +17,7 @@
 #include <string>
 #include <utility>
 
-#include "policy/cluster_view.h"
+#include "policy/objects.h"
 
 namespace modelgate::policy {
 

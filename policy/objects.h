@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,6 +104,13 @@ struct NetworkPolicy {
   bool ingress = false, egress = false;  // effective policyTypes (implied ones included)
   std::vector<NetworkPolicyEgressRule> egress_rules;
 };
+
+// Views hand out shared pointers to immutable objects (see cluster_view.h).
+template <typename T>
+using Ptr = std::shared_ptr<const T>;
+
+// A namespace's NetworkPolicies as views hand them out: one immutable list.
+using NetworkPolicyList = std::vector<Ptr<NetworkPolicy>>;
 
 struct Pvc {
   std::string name, namespace_name;

@@ -97,5 +97,16 @@ TEST(InMemoryClusterView, NetworkPoliciesSnapshotIsUnchangedByLaterAdds) {
   EXPECT_TRUE((*after)[1]->egress);
 }
 
+TEST(InMemoryClusterView, NetworkPoliciesReadsShareOneListUntilTheNamespaceChanges) {
+  InMemoryClusterView view;
+  view.AddNetworkPolicy(Np("ml", "a"));
+  const auto first = view.NetworkPoliciesIn("ml");
+  EXPECT_EQ(view.NetworkPoliciesIn("ml").get(), first.get());
+  view.AddNetworkPolicy(Np("other", "x"));  // another namespace keeps ml's list
+  EXPECT_EQ(view.NetworkPoliciesIn("ml").get(), first.get());
+  view.AddNetworkPolicy(Np("ml", "b"));
+  EXPECT_NE(view.NetworkPoliciesIn("ml").get(), first.get());
+}
+
 }  // namespace
 }  // namespace modelgate::policy
