@@ -89,7 +89,8 @@ render() {  # name, then helm template args
   "$helm" template modelgate "$chart" -n "$ns" "$@" >"$work/$name.yaml" 2>"$work/$name.err"
 }
 for variant in default:: kube120::--kube-version=1.20.2 certmanager:$chart/ci/certmanager-values.yaml: \
-  local:$chart/ci/local-values.yaml:; do
+  local:$chart/ci/local-values.yaml: signing:$chart/ci/signing-values.yaml: \
+  signing-configmap:$chart/ci/signing-configmap-values.yaml:; do
   IFS=: read -r name values extra <<<"$variant"
   args=()
   [ -n "$values" ] && args+=(-f "$values")
@@ -154,6 +155,9 @@ refuse "additional properties 'replicaz' not allowed" --set webhook.replicaz=3
 refuse "additional properties 'nmae' not allowed" --set defaultPolicy.rules.trustedSigners[0].nmae=x
 refuse "value must be one of" --set defaultPolicy.enforcement=enforce
 refuse "own namespace" --namespace kube-system
+refuse "set only one" -f "$chart/ci/signing-values.yaml" --set controller.sigstore.trustedRootConfigMap.name=x
+refuse "must be the text of a Sigstore trusted_root.json" --set controller.sigstore.trustedRoot=not-json
+refuse "additional properties 'readSecrets' not allowed" --set controller.rbac.readSecrets=true
 
 # ---------------------------------------------------------------- 5. values table
 if ((write)); then

@@ -3,10 +3,14 @@
 scripts/chart-check.sh): every document parses, and the chart's promises hold.
 
 Usage: chart-manifests.py MODE RENDERED.yaml NAMESPACE CRD_DIR
-  MODE: default | kube120 | certmanager | local
+  MODE: default | kube120 | certmanager | local | signing | signing-configmap
+  (signing*: rendered with charts/modelgate/ci/MODE-values.yaml)
 Prints one line per check; exits 1 when any failed.
 """
 import base64
+import hashlib
+import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -80,13 +84,13 @@ def check_vwc(docs, mode, ns):
             check("caBundle" not in cc, f"{n}: caBundle left to cert-manager's cainjector")
         else:
             check(bool(cc.get("caBundle")), f"{n}: has a caBundle")
-        for r in h.get("rules", []):
-            for g in r["apiGroups"]:
-                for res in r["resources"]:
-                    resources.add(f"{g}/{res}" if g else res)
-    wanted = {"pods", "pods/ephemeralcontainers", "apps/deployments", "apps/statefulsets", "apps/daemonsets",
-              "apps/replicasets", "batch/jobs", "batch/cronjobs"}
+        resources |= rule_resources(h.get("rules", []))
+    wanted = {"pods", "pods/ephemeralcontainers", "replicationcontrollers", "apps/deployments", "apps/statefulsets",
+              "apps/daemonsets", "apps/replicasets", "batch/jobs", "batch/cronjobs"}
     check(wanted <= resources, "webhook rules cover pods, ephemeral containers and every workload kind")
+    e2e = e2e_webhook_resources()
+    check(e2e == resources, f"e2e/lib/modelgate.sh registers the same resources as the chart "
+                            f"(only chart: {sorted(resources - e2e)}, only e2e: {sorted(e2e - resources)})")
     annotations = vwc["metadata"].get("annotations") or {}
     if mode == "certmanager":
         ref = annotations.get("cert-manager.io/inject-ca-from", "")
@@ -94,6 +98,21 @@ def check_vwc(docs, mode, ns):
         check(ref in certs, f"cert-manager.io/inject-ca-from names a rendered Certificate ({ref})")
     else:
         check("cert-manager.io/inject-ca-from" not in annotations, "no cainjector annotation")
+
+
+def rule_resources(rules):
+    return {f"{g}/{res}" if g else res for r in rules for g in r["apiGroups"] for res in r["resources"]}
+
+
+def e2e_webhook_resources(path="e2e/lib/modelgate.sh"):
+    """The resources mg_register_webhook registers (its heredoc is YAML with shell variables)."""
+    with open(path) as f:
+        text = f.read()
+    body = re.search(r"^mg_register_webhook\(\).*?<<YAML\n(.*?)^YAML$", text, re.S | re.M)
+    if not body:
+        return set()
+    vwc = yaml.safe_load(re.sub(r"\$\{?\w+\}?", "x", body.group(1)))
+    return {res for h in vwc["webhooks"] for res in rule_resources(h.get("rules", []))}
 
 
 def openssl(*args, stdin=None):
@@ -175,17 +194,66 @@ def check_workloads(docs, mode):
             check(egress_ports <= {53, 443, 6443}, f"{d['metadata']['name']}: egress only to DNS and the API server")
 
 
-def check_rbac(docs):
+def check_rbac(docs, mode):
     for role in by_kind(docs, "ClusterRole") + by_kind(docs, "Role"):
         n = role["metadata"]["name"]
         rules = role.get("rules", [])
         flat = [(g, r, v) for rule in rules for g in rule.get("apiGroups", []) for r in rule.get("resources", [])
                 for v in rule.get("verbs", [])]
         check(not any("*" in (g, r, v) for g, r, v in flat), f"{role['kind']} {n}: no wildcards")
-        check(not any(r == "secrets" for _, r, _ in flat), f"{role['kind']} {n}: no access to Secrets")
+        keys = {(r, v) for g, r, v in flat if g == "" and r in ("secrets", "configmaps")}
+        if role["kind"] == "ClusterRole" and n.endswith("-controller") and mode != "signing":
+            # controller.rbac.readSignatureKeys (default true): spec.signature.publicKey.
+            check(keys == {("secrets", "get"), ("configmaps", "get")},
+                  f"{n}: may get (not list or watch) Secrets and ConfigMaps, for signature keys")
+        else:
+            check(not keys, f"{role['kind']} {n}: no access to Secrets or ConfigMaps")
         if n.endswith("-webhook"):
             writes = {(r, v) for _, r, v in flat if v not in ("get", "list", "watch")}
             check(writes == {("modeladmissions", "patch")}, f"{n}: its only write is patching ModelAdmissions")
+
+
+def check_sigstore(docs, mode):
+    """controller.sigstore.*: the operator gets --sigstore-trusted-root only with a root."""
+    ctl = next((d for d in by_kind(docs, "Deployment") if d["metadata"]["name"].endswith("-controller")), None)
+    if ctl is None:
+        return
+    pod = ctl["spec"]["template"]
+    spec = pod["spec"]
+    c = spec["containers"][0]
+    args = c.get("args", [])
+    volumes = {v["name"]: v for v in spec.get("volumes", [])}
+    mounts = {m["name"]: m for m in c.get("volumeMounts", [])}
+    maps = {m["metadata"]["name"]: m for m in by_kind(docs, "ConfigMap")}
+    annotations = pod["metadata"].get("annotations") or {}
+    if mode not in ("signing", "signing-configmap"):
+        check("--sigstore-trusted-root" not in args and "sigstore" not in volumes and "sigstore" not in mounts
+              and not maps and not any(k.startswith("checksum/") for k in annotations),
+              "no trusted root configured: no --sigstore-trusted-root, volume, mount, ConfigMap or checksum")
+        return
+    if not check("--sigstore-trusted-root" in args and args.index("--sigstore-trusted-root") + 1 < len(args),
+                 "controller gets --sigstore-trusted-root FILE"):
+        return
+    path = args[args.index("--sigstore-trusted-root") + 1]
+    m = mounts.get("sigstore", {})
+    vol = volumes.get("sigstore", {}).get("configMap", {})
+    check(m.get("readOnly") is True and path == m.get("mountPath", "?") + "/trusted_root.json"
+          and vol.get("items") and vol["items"][0]["path"] == "trusted_root.json",
+          f"{path} is trusted_root.json of a read-only mount of the sigstore volume")
+    if mode == "signing-configmap":
+        check(vol.get("name") == "sigstore-trusted-root" and vol["items"][0]["key"] == "root.json" and not maps,
+              "the trusted root comes from the named ConfigMap and key; the chart renders no ConfigMap")
+        check("checksum/sigstore-trusted-root" not in annotations, "no checksum of a ConfigMap the chart does not own")
+        return
+    cm = maps.get(vol.get("name"))
+    if not check(cm is not None and vol["items"][0]["key"] in cm.get("data", {}),
+                 f"the sigstore volume is the rendered ConfigMap {vol.get('name')}"):
+        return
+    text = cm["data"][vol["items"][0]["key"]]
+    check(json.loads(text).get("mediaType", "").startswith("application/vnd.dev.sigstore.trustedroot+json"),
+          "the ConfigMap holds the trusted_root.json given in controller.sigstore.trustedRoot")
+    check(annotations.get("checksum/sigstore-trusted-root") == hashlib.sha256(text.encode()).hexdigest(),
+          "pod annotation checksum/sigstore-trusted-root is the root's SHA-256 (a new root rolls the operator)")
 
 
 def check_policy(docs, crd_dir):
@@ -214,7 +282,8 @@ def main(argv):
     if mode in ("default", "kube120"):
         check_self_signed_tls(docs, ns)
     check_workloads(docs, mode)
-    check_rbac(docs)
+    check_rbac(docs, mode)
+    check_sigstore(docs, mode)
     check_policy(docs, crd_dir)
     print(f"  {mode}: {checks - failures} of {checks} checks passed")
     return 1 if failures else 0

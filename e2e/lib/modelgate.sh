@@ -65,7 +65,8 @@ mg_stop_webhook() {
 
 # mg_register_webhook SELECTOR_LABEL: a ValidatingWebhookConfiguration pointing at
 # MG_WEBHOOK_URL, limited to namespaces labelled SELECTOR_LABEL=true (so the
-# shared test cluster's other namespaces are never affected).
+# shared test cluster's other namespaces are never affected). It registers the
+# same resources as the chart's templates/validatingwebhookconfiguration.yaml.
 mg_register_webhook() {
   local label=${1:-modelgate-e2e}
   local ca
@@ -90,7 +91,7 @@ webhooks:
   - apiGroups: [""]
     apiVersions: ["v1"]
     operations: ["CREATE", "UPDATE"]
-    resources: ["pods", "pods/ephemeralcontainers"]
+    resources: ["pods", "pods/ephemeralcontainers", "replicationcontrollers"]
   - apiGroups: ["apps"]
     apiVersions: ["v1"]
     operations: ["CREATE", "UPDATE"]

@@ -51,6 +51,21 @@ app.kubernetes.io/component: {{ .component }}
 
 {{- define "modelgate.webhook.name" -}}{{ include "modelgate.fullname" . }}-webhook{{- end -}}
 {{- define "modelgate.controller.name" -}}{{ include "modelgate.fullname" . }}-controller{{- end -}}
+{{/*
+Where the operator's Sigstore trusted root comes from, as JSON {"name": ConfigMap, "key": key}:
+the chart's own ConfigMap for controller.sigstore.trustedRoot, or the one
+controller.sigstore.trustedRootConfigMap names; {} when neither is set.
+*/}}
+{{- define "modelgate.controller.trustedRoot" -}}
+{{- $s := .Values.controller.sigstore -}}
+{{- if $s.trustedRoot -}}
+{{- dict "name" (printf "%s-sigstore" (include "modelgate.controller.name" .)) "key" "trusted_root.json" | toJson -}}
+{{- else if $s.trustedRootConfigMap.name -}}
+{{- dict "name" $s.trustedRootConfigMap.name "key" $s.trustedRootConfigMap.key | toJson -}}
+{{- else -}}
+{}
+{{- end -}}
+{{- end -}}
 {{/* Secret with the serving certificate (tls.crt, tls.key, ca.crt); mounted by the webhook. */}}
 {{- define "modelgate.webhook.tlsSecret" -}}{{ include "modelgate.fullname" . }}-webhook-tls{{- end -}}
 {{/* Secret with the chart's CA and its key; never mounted by any pod. */}}
