@@ -31,6 +31,8 @@ constexpr const char* kUsage =
     "  --scan-mode inline|job          where scans run (default inline)\n"
     "  --max-concurrent-scans N        scans at once (default 2)\n"
     "  --scan-timeout D                per scan, e.g. 90s, 10m (default 10m)\n"
+    "  --retry-min D                   first retry of a failed scan (default 1s); doubles per failure\n"
+    "  --retry-max D                   longest wait between retries (default 1000s = 16m40s)\n"
     "  --pvc-root DIR                  inline: PVC files at DIR/<namespace>/<claim>/<subPath>\n"
     "  --scanner-image IMG             job: image running `modelgate scan`\n"
     "  --leader-election-namespace NS  Lease namespace (default: the config's namespace)\n"
@@ -81,6 +83,10 @@ int RunController(int argc, char** argv) {
       auto d = ctl::ParseDuration(v);
       if (!d.ok()) return std::fprintf(stderr, "modelgate controller: --scan-timeout: %s\n", d.status().message().c_str()), 2;
       o.scan_timeout = std::chrono::duration_cast<std::chrono::seconds>(d.value());
+    } else if (a == "--retry-min" || a == "--retry-max") {
+      auto d = ctl::ParseDuration(v);
+      if (!d.ok()) return std::fprintf(stderr, "modelgate controller: %s: %s\n", a.c_str(), d.status().message().c_str()), 2;
+      (a == "--retry-min" ? o.retry_min : o.retry_max) = d.value();
     } else if (a == "--pvc-root") {
       o.pvc_root = v;
     } else if (a == "--scanner-image") {

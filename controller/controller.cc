@@ -45,7 +45,10 @@ Result<std::unique_ptr<Controller>> Controller::Create(std::shared_ptr<kube::Cli
 Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions opts,
                        std::unique_ptr<Executor> executor, Clock clock)
     : client_(std::move(client)), opts_(std::move(opts)), clock_(std::move(clock)), executor_(std::move(executor)) {
-  if (opts_.events) events_ = std::make_unique<EventRecorder>(client_, "modelgate-controller", opts_.identity, clock_);
+  if (opts_.events) {
+    events_ = std::make_unique<EventRecorder>(client_, "modelgate-controller", opts_.identity, clock_,
+                                              opts_.event_correlation);
+  }
   reconciler_ = std::make_unique<Reconciler>(client_, executor_.get(), events_.get(), &metrics_, opts_, clock_);
   queue_.ShutDown();  // nothing is queued until this replica leads
   kube::InformerHandlers h;
@@ -54,6 +57,11 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
     if (tracker_ && o && o->contains("metadata")) tracker_->MarkNamespace((*o)["metadata"].value("namespace", ""));
   };
   h.on_update = [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& o) {
+    // A new spec or rescan request deserves a prompt answer, not the rest of a backoff
+    // of up to --retry-max earned by the old one. Status updates (our own writes) keep
+    // the backoff: they would otherwise turn it into a loop.
+    if (o && old_obj && (GenerationOf(old_obj) != GenerationOf(o) || RescanRequested(*old_obj) != RescanRequested(*o)))
+      RestartBackoff(kube::ObjectKey(*o));
     Enqueue(o);
     if (tracker_ && GenerationOf(old_obj) != GenerationOf(o))
       tracker_->MarkNamespace((*o)["metadata"].value("namespace", ""));
@@ -76,6 +84,12 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
 }
 
 Controller::~Controller() { Stop(); }
+
+void Controller::RestartBackoff(const std::string& key) {
+  queue_.Forget(key);
+  std::lock_guard<std::mutex> fl(failures_mu_);
+  failures_.erase(key);
+}
 
 void Controller::Enqueue(const kube::ObjectPtr& obj) {
   if (!obj || !leading_.load()) return;

@@ -61,6 +61,8 @@ class Controller {
   void StopWorkers();
   void Worker();
   void Enqueue(const kube::ObjectPtr& obj);
+  // Clears `key`'s retry hold and failure count: its next attempt runs as soon as queued.
+  void RestartBackoff(const std::string& key);
   void StatsLoop();
 
   std::shared_ptr<kube::Client> client_;

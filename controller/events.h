@@ -1,6 +1,7 @@
 // Kubernetes Events (core/v1) about ModelAdmissions: "ScanStarted", "ScanCompleted",
 // "ScanFailed", shown by `kubectl describe ma`. Recording never fails the caller:
-// errors are logged.
+// errors are logged. Repeats are aggregated and spam is held back (event_correlator.h),
+// so `kubectl describe` shows "ScanFailed (x12 over 3h)" rather than twelve Events.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controller/clock.h"
+#include "controller/event_correlator.h"
 
 namespace modelgate::kube {
 class Client;
@@ -26,7 +28,14 @@ nlohmann::json BuildEvent(const nlohmann::json& object, const std::string& type,
 class EventRecorder {
  public:
   // `client` null: events are only logged. Thread-safe.
-  EventRecorder(std::shared_ptr<kube::Client> client, std::string component, std::string instance, Clock clock);
+  EventRecorder(std::shared_ptr<kube::Client> client, std::string component, std::string instance, Clock clock,
+                EventCorrelatorOptions correlation = {});
+
+  // Records one occurrence. What is written (EventCorrelator decides): a new Event (POST);
+  // for a repeat, a merge PATCH of count and lastTimestamp onto the earlier Event, or,
+  // when that Event is gone (404: expired or deleted), a POST of it again under the same
+  // name with the full count; nothing when the object's spam bucket is empty. Needs RBAC
+  // events create and patch; a failed write is logged and not retried.
   void Record(const nlohmann::json& object, const std::string& type, const std::string& reason,
               const std::string& message);
 
@@ -34,6 +43,7 @@ class EventRecorder {
   std::shared_ptr<kube::Client> client_;
   std::string component_, instance_;
   Clock clock_;
+  EventCorrelator correlator_;
 };
 
 }  // namespace modelgate::controller

@@ -8,8 +8,11 @@ Status ValidateOptions(const ControllerOptions& o) {
   if (o.max_concurrent_scans < 1) return Status::Error("--max-concurrent-scans must be >= 1");
   if (o.max_concurrent_scans > 256) return Status::Error("--max-concurrent-scans must be <= 256");
   if (o.scan_timeout.count() < 1) return Status::Error("--scan-timeout must be at least 1s");
-  if (o.retry_min.count() <= 0 || o.retry_max < o.retry_min)
-    return Status::Error("retry backoff: need 0 < min <= max");
+  if (o.retry_min.count() <= 0) return Status::Error("--retry-min must be > 0");
+  if (o.retry_max < o.retry_min) return Status::Error("--retry-max must be >= --retry-min");
+  if (o.event_correlation.max_entries == 0 || o.event_correlation.spam_burst < 1 ||
+      o.event_correlation.spam_refill.count() <= 0 || o.event_correlation.window.count() < 0)
+    return Status::Error("event correlation: need max entries >= 1, burst >= 1, refill > 0, window >= 0");
   if (o.scan_mode == ScanMode::kJob && o.scanner_image.empty())
     return Status::Error("--scanner-image is required with --scan-mode job");
   if (o.leader_election) {

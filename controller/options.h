@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string>
 
+#include "controller/event_correlator.h"
 #include "controller/signature.h"
 #include "controller/status.h"
 #include "scanners/status.h"
@@ -21,9 +22,13 @@ struct ControllerOptions {
   int max_concurrent_scans = 2;
   // A scan (inline or Job) that runs longer fails with phase Error (and is retried).
   std::chrono::seconds scan_timeout = std::chrono::minutes(10);
-  // Retries of failed scans: delay doubles from min to max per consecutive failure.
+  // Retries of failed scans (--retry-min, --retry-max): the delay doubles from min to max
+  // per consecutive failure of a model. The cap is client-go's default controller rate
+  // limiter's (1000 s = 16m40s; it was 5 min): at the cap each failing model costs one
+  // GET and one Event update per retry, 10 writes/s for 10,000 failing models. A new
+  // generation or a new modelgate.io/rescan value retries at once, whatever the backoff.
   std::chrono::milliseconds retry_min = std::chrono::seconds(1);
-  std::chrono::milliseconds retry_max = std::chrono::minutes(5);
+  std::chrono::milliseconds retry_max = std::chrono::seconds(1000);
   // Threads one inline scan uses for hashing/analysis (0 = one per core).
   unsigned scan_threads = 1;
   // Inline mode: PVC contents are found at <pvc_root>/<namespace>/<claimName>/<subPath>.
@@ -55,8 +60,10 @@ struct ControllerOptions {
   StatusOptions status;
   // Signature verification seam (signature.h); DefaultSignatureVerifier when empty.
   SignatureVerifier signature_verifier;
-  // Emit Kubernetes Events (scan started/completed/failed).
+  // Emit Kubernetes Events (scan started/completed/failed), repeats aggregated and spam
+  // held back per model as described in event_correlator.h.
   bool events = true;
+  EventCorrelatorOptions event_correlation;
 };
 
 // Checks ranges and combinations; errors name the flag ("--max-concurrent-scans must be

@@ -67,10 +67,29 @@ Status Reconciler::WriteStatus(const std::string& ns, const std::string& name, j
   return Status::Error("status of " + ns + "/" + name + ": too many conflicts");
 }
 
+bool Reconciler::TakeFailed(const std::string& key, const Attempt& a) {
+  std::lock_guard<std::mutex> lock(failed_mu_);
+  auto it = failed_.find(key);
+  if (it == failed_.end()) return false;
+  const bool same = it->second == a;
+  failed_.erase(it);
+  return same;
+}
+
+void Reconciler::RememberFailed(const std::string& key, Attempt a) {
+  std::lock_guard<std::mutex> lock(failed_mu_);
+  failed_[key] = std::move(a);
+}
+
 Status Reconciler::Reconcile(const std::string& key, const std::atomic<bool>& stop) {
   const auto [ns, name] = SplitKey(key);
   Result<json> got = client_->Get(ModelAdmissions(), ns, name);
-  if (!got.ok()) return kube::IsNotFound(got.status()) ? Status::Ok() : got.status();
+  if (!got.ok() && !kube::IsNotFound(got.status())) return got.status();
+  const Attempt attempt = got.ok() ? Attempt{Uid(got.value()), Generation(got.value()), RescanRequested(got.value())}
+                                   : Attempt{};
+  // Taken before anything can return, so an entry never outlives the failing model.
+  const bool retried_attempt = TakeFailed(key, attempt);
+  if (!got.ok()) return Status::Ok();  // deleted
   json object = std::move(got).value();
   if (!NeedsScan(object)) return Status::Ok();
 
@@ -81,7 +100,10 @@ Status Reconciler::Reconcile(const std::string& key, const std::atomic<bool>& st
     stub.generation = Generation(object);
     const std::string msg = "invalid spec: " + parsed.status().message();
     Status s = WriteStatus(ns, name, object,
-                           [&](const json& o) { return ErrorStatus(stub, msg, StatusOf(o), clock_()); }, nullptr);
+                           [&](const json& o) {
+                             return ErrorStatus(stub, msg, ErrorRetry::kOnSpecChange, StatusOf(o), clock_());
+                           },
+                           nullptr);
     if (events_) events_->Record(object, "Warning", "InvalidSpec", msg);
     return s;
   }
@@ -89,20 +111,28 @@ Status Reconciler::Reconcile(const std::string& key, const std::atomic<bool>& st
   const std::string token = RescanRequested(object);
   const std::string uid = ma.uid;
 
-  // 1. Phase Scanning, so the webhook can answer "scan in progress" (MG002).
-  json scanning_obj;
-  Status s = WriteStatus(ns, name, object,
-                         [&](const json& o) -> json {
-                           if (Uid(o) != uid || Generation(o) != ma.generation) return nullptr;
-                           return ScanningStatus(ma, StatusOf(o), clock_());
-                         },
-                         &scanning_obj);
-  if (!s.ok()) return s;
-  if (scanning_obj.is_null()) return Status::Ok();  // the spec moved on; its own event is queued
-  if (events_) {
-    events_->Record(scanning_obj, "Normal", "ScanStarted",
-                    "scanning generation " + std::to_string(ma.generation) +
-                        (opts_.scan_mode == ScanMode::kJob ? " in a Job" : " inline"));
+  // 1. Phase Scanning, so the webhook can answer "scan in progress" (MG002). Not on a
+  // retry whose previous attempt left phase Error for this generation: writing Scanning
+  // and then the same Error again would be two status writes per retry that tell
+  // nobody anything new (the webhook answers MG002 for Error too, quoting the failure).
+  const json& prev = StatusOf(object);
+  const bool retry = retried_attempt && prev.value("phase", "") == kPhaseError &&
+                     prev.value("observedGeneration", int64_t{0}) == ma.generation;
+  json scanning_obj = object;  // the object the result is written onto
+  if (!retry) {
+    Status s = WriteStatus(ns, name, object,
+                           [&](const json& o) -> json {
+                             if (Uid(o) != uid || Generation(o) != ma.generation) return nullptr;
+                             return ScanningStatus(ma, StatusOf(o), clock_());
+                           },
+                           &scanning_obj);
+    if (!s.ok()) return s;
+    if (scanning_obj.is_null()) return Status::Ok();  // the spec moved on; its own event is queued
+    if (events_) {
+      events_->Record(scanning_obj, "Normal", "ScanStarted",
+                      "scanning generation " + std::to_string(ma.generation) +
+                          (opts_.scan_mode == ScanMode::kJob ? " in a Job" : " inline"));
+    }
   }
   scans_started_.fetch_add(1);
 
@@ -121,9 +151,10 @@ Status Reconciler::Reconcile(const std::string& key, const std::atomic<bool>& st
     Status w = WriteStatus(ns, name, scanning_obj,
                            [&](const json& o) -> json {
                              if (!same_spec(o)) return nullptr;
-                             return ErrorStatus(ma, msg, StatusOf(o), clock_());
+                             return ErrorStatus(ma, msg, ErrorRetry::kWithBackoff, StatusOf(o), clock_());
                            },
                            &written);
+    if (w.ok() && !written.is_null()) RememberFailed(key, attempt);
     if (metrics_) metrics_->ScanFinished("error", seconds, 0);
     if (events_) events_->Record(written.is_null() ? scanning_obj : written, "Warning", "ScanFailed", msg);
     spdlog::warn("scan of {} failed: {}", key, msg);

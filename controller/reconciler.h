@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +35,15 @@ class Reconciler {
   // one generation by one leader. OK: nothing more to do. Error: retry with backoff
   // (the scan failed and phase Error was written, or the API server could not be reached).
   // `stop` aborts a running scan without writing a result (the next leader rescans).
+  //
+  // A retry (this reconciler's previous attempt at the same uid, generation and rescan
+  // value failed, and the object still shows that phase Error) writes no phase Scanning
+  // and records no ScanStarted: the model stays Error, which the webhook already answers
+  // with MG002 "scan failed: <message>", until the retry's result replaces it. A retry
+  // that fails with the same message writes no status at all (ErrorStatus is idempotent)
+  // and only adds one to the existing ScanFailed Event's count. So a model failing for
+  // good costs one GET and at most one Event write per retry instead of two status writes
+  // and two Event creates.
   Status Reconcile(const std::string& key, const std::atomic<bool>& stop);
 
   // Scans started by this reconciler (for tests and the two-replica check).
@@ -53,6 +64,22 @@ class Reconciler {
   ControllerOptions opts_;
   Clock clock_;
   std::atomic<int64_t> scans_started_{0};
+
+  // The attempt whose failure makes the next one a retry.
+  struct Attempt {
+    std::string uid;
+    int64_t generation = 0;
+    std::string token;  // kRescanAnnotation value
+    bool operator==(const Attempt&) const = default;
+  };
+  // Removes and returns whether `key`'s last attempt failed as `a`.
+  bool TakeFailed(const std::string& key, const Attempt& a);
+  void RememberFailed(const std::string& key, Attempt a);
+
+  std::mutex failed_mu_;
+  // Keys whose last attempt failed; an entry lives only between a failure and the next
+  // attempt, so this holds at most the models currently failing.
+  std::map<std::string, Attempt> failed_;  // guarded by failed_mu_
 };
 
 }  // namespace modelgate::controller

@@ -286,8 +286,8 @@ json ScanningStatus(const policy::ModelAdmission& ma, const json& previous, Time
   return st;
 }
 
-json ErrorStatus(const policy::ModelAdmission& ma, const std::string& message, const json& previous,
-                 TimePoint now) {
+json ErrorStatus(const policy::ModelAdmission& ma, const std::string& message, ErrorRetry retry,
+                 const json& previous, TimePoint now) {
   json st = Base(previous);
   st["phase"] = kPhaseError;
   st["observedGeneration"] = ma.generation;
@@ -298,7 +298,12 @@ json ErrorStatus(const policy::ModelAdmission& ma, const std::string& message, c
   SetCondition(conds, {kCondScanned, "False", "ScanFailed", message}, gen, now);
   for (const char* t : {kCondHashesMatch, kCondSignatureVerified, kCondFormatAllowed})
     SetCondition(conds, {t, "Unknown", "NotScanned", "the scan failed; see the Scanned condition"}, gen, now);
-  SetCondition(conds, {kCondReady, "False", "ScanFailed", message}, gen, now);
+  // No attempt count or next-attempt time here: they would change with every retry and
+  // make each one a status write (the ScanFailed Event counts the attempts instead).
+  const char* next = retry == ErrorRetry::kWithBackoff
+                         ? "; the operator retries with backoff (kubectl describe counts the ScanFailed attempts)"
+                         : "; not retried until the spec changes";
+  SetCondition(conds, {kCondReady, "False", "ScanFailed", message + next}, gen, now);
   return st;
 }
 

@@ -76,11 +76,20 @@ nlohmann::json CompletedStatus(const policy::ModelAdmission& ma, const ScanOutco
 // finds the scan unfinished); everything else is carried over.
 nlohmann::json ScanningStatus(const policy::ModelAdmission& ma, const nlohmann::json& previous, TimePoint now);
 
-// The status after a scan could not run (source unreadable, Job failed, timeout):
-// phase Error, Scanned=False/ScanFailed with `message`, Ready=False, the other conditions
-// Unknown; no scan or signature results (they belonged to an older spec). observedGeneration
-// = ma.generation. The controller retries Error with backoff.
-nlohmann::json ErrorStatus(const policy::ModelAdmission& ma, const std::string& message,
+// What the operator does after an Error; the Ready condition's message says it.
+enum class ErrorRetry {
+  kWithBackoff,   // the scan could not run: tried again with exponential backoff
+  kOnSpecChange,  // the spec cannot be read: nothing happens until it changes
+};
+
+// The status after a scan could not run (source unreadable, Job failed, timeout) or the
+// spec could not be read: phase Error, Scanned=False/ScanFailed with `message` (what the
+// webhook's MG002 quotes), Ready=False/ScanFailed with `message` and what happens next
+// (`retry`), the other conditions Unknown; no scan or signature results (they belonged
+// to an older spec). observedGeneration = ma.generation.
+// Idempotent: applied to its own result with the same arguments (any `now`) it returns
+// that result unchanged, so a retry failing the same way needs no status write.
+nlohmann::json ErrorStatus(const policy::ModelAdmission& ma, const std::string& message, ErrorRetry retry,
                            const nlohmann::json& previous, TimePoint now);
 
 // Rule id of the marker finding that ends a cut findings list.

@@ -280,13 +280,39 @@ TEST(Phases, PendingToScanningToAdmittedToScanningToError) {
   EXPECT_EQ(st["observedGeneration"], 1);
   EXPECT_EQ(st["scan"]["format"], "safetensors") << "previous results stay visible while scanning";
 
-  st = ErrorStatus(Model(2), "model path /x does not exist", st, T(30));
+  st = ErrorStatus(Model(2), "model path /x does not exist", ErrorRetry::kWithBackoff, st, T(30));
   EXPECT_EQ(st["phase"], "Error");
   EXPECT_EQ(st["observedGeneration"], 2);
   EXPECT_FALSE(st.contains("scan"));
   EXPECT_EQ(Cond(st, "Scanned")["reason"], "ScanFailed");
   EXPECT_EQ(Cond(st, "HashesMatch")["status"], "Unknown");
   EXPECT_EQ(st["workloads"][0]["name"], "web") << "the inventory survives every phase";
+}
+
+// What lets a retry that fails the same way skip its status write (the reconciler
+// compares before it writes): the same failure later changes nothing, not even a time.
+TEST(ErrorStatus, SameFailureAgainIsTheSameStatus) {
+  json st = ScanningStatus(Model(3), json::object(), T(0));
+  const json first = ErrorStatus(Model(3), "model path /x does not exist", ErrorRetry::kWithBackoff, st, T(5));
+  EXPECT_EQ(ErrorStatus(Model(3), "model path /x does not exist", ErrorRetry::kWithBackoff, first, T(4000)), first);
+
+  const json other = ErrorStatus(Model(3), "scan timed out after 10m", ErrorRetry::kWithBackoff, first, T(4000));
+  EXPECT_NE(other, first) << "a different failure is news";
+  EXPECT_EQ(Cond(other, "Scanned")["message"], "scan timed out after 10m");
+  EXPECT_EQ(Cond(other, "Scanned")["lastTransitionTime"], FormatTime(T(5))) << "still False: no flip";
+}
+
+TEST(ErrorStatus, ReadySaysWhetherTheOperatorRetries) {
+  const json retried = ErrorStatus(Model(1), "model path /x does not exist", ErrorRetry::kWithBackoff, json(), T(0));
+  EXPECT_EQ(Cond(retried, "Ready")["reason"], "ScanFailed");
+  const std::string r = Cond(retried, "Ready")["message"];
+  EXPECT_EQ(r.rfind("model path /x does not exist; ", 0), 0u) << r;
+  EXPECT_NE(r.find("retries with backoff"), std::string::npos) << r;
+  EXPECT_EQ(Cond(retried, "Scanned")["message"], "model path /x does not exist") << "what MG002 quotes";
+
+  const json stuck = ErrorStatus(Model(1), "invalid spec: spec.source: missing", ErrorRetry::kOnSpecChange, json(), T(0));
+  EXPECT_NE(Cond(stuck, "Ready")["message"].get<std::string>().find("not retried until the spec changes"),
+            std::string::npos);
 }
 
 json Object(int64_t generation, const json& status, const std::string& rescan = "") {

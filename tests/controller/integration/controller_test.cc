@@ -74,8 +74,7 @@ TEST_F(ControllerIT, StatusConditionsAndEventsForFourKindsOfModel) {
   EXPECT_TRUE(WaitFor([&] { return c->Ready(); }, 30s));
   for (const char* n : {"clean", "pickle", "mismatch", "malformed"})
     EXPECT_TRUE(WaitFor([&] { auto p = Phase(n); return p == "Admitted" || p == "Rejected"; }, 60s)) << n;
-  // Kept as seen in Error: the operator retries it every few hundred ms, and a later read
-  // can catch it mid-retry (Scanning).
+  // Kept as seen in Error. Its retries (every few hundred ms here) leave it in Error.
   json missing;
   EXPECT_TRUE(WaitFor([&] {
     missing = Get("missing");
@@ -121,7 +120,9 @@ TEST_F(ControllerIT, StatusConditionsAndEventsForFourKindsOfModel) {
   EXPECT_TRUE(WaitFor([&] { return CountEvents("clean", "ScanCompleted") >= 1; }, 10s));
   EXPECT_GE(CountEvents("clean", "ScanStarted"), 1);
   EXPECT_GE(CountEvents("pickle", "ScanCompleted"), 1);
-  EXPECT_TRUE(WaitFor([&] { return CountEvents("missing", "ScanFailed") >= 2; }, 20s)) << "retried with backoff";
+  EXPECT_TRUE(WaitFor([&] { return CountEvents("missing", "ScanFailed") >= 3; }, 20s)) << "retried with backoff";
+  EXPECT_EQ(Phase("missing"), "Error") << "a retry does not flip the phase to Scanning and back";
+  EXPECT_EQ(CountEvents("missing", "ScanStarted"), 1) << "only the first attempt announces a scan";
 
   // Fix the missing model: the retry picks it up.
   Write("does-not-exist/model.safetensors", clean);

@@ -177,7 +177,8 @@ class ClusterTest : public ::testing::Test {
     return json();
   }
 
-  // Events about `name` in the test namespace with `reason`.
+  // Occurrences of Events about `name` in the test namespace with `reason`: the sum of
+  // their counts (the operator updates one Event's count for a repeat).
   int CountEvents(const std::string& name, const std::string& reason) {
     kube::ListOptions lo;
     lo.field_selector = "involvedObject.name=" + name;
@@ -185,7 +186,7 @@ class ClusterTest : public ::testing::Test {
     if (!r.ok()) return -1;
     int n = 0;
     for (const auto& e : r.value()["items"])
-      if (e.value("reason", "") == reason) ++n;
+      if (e.value("reason", "") == reason) n += e.value("count", 1);
     return n;
   }
 
