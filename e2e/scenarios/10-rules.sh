@@ -103,3 +103,25 @@ spec:
 YAML
 }
 SCENARIOS+=("Deployment with a root container is rejected at kubectl apply|s_deployment_rejected_at_apply")
+
+# rc NAME MODEL [insecure]: a ReplicationController whose template is `pod NAME MODEL`.
+rc() {
+  pod "$1" "$2" "${3:-secure}" | python3 -c '
+import sys, yaml
+p = yaml.safe_load(sys.stdin)
+name, ns = p["metadata"]["name"], p["metadata"]["namespace"]
+template = {"metadata": {"labels": {"app": name}, "annotations": p["metadata"]["annotations"]}, "spec": p["spec"]}
+print(yaml.safe_dump({"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": name, "namespace": ns},
+                      "spec": {"replicas": 1, "selector": {"app": name}, "template": template}}))
+'
+}
+
+s_replicationcontroller_rejected_at_apply() {
+  # Without its own registration the RC would be created and only its pods refused.
+  model rcmodel clean-safetensors
+  rc rc-root rcmodel insecure | apply_expect_denied MG009 MG010 MG011 -- apply -f -
+  ! kubectl get rc rc-root -n "$NS" 2>/dev/null
+  # Control: the same template, hardened, is admitted, so the denial came from judging it.
+  rc rc-secure rcmodel | apply_expect_allowed apply -f -
+}
+SCENARIOS+=("ReplicationController with a root container is rejected at kubectl apply|s_replicationcontroller_rejected_at_apply")

@@ -134,6 +134,16 @@ expect "controller ServiceAccount may update ModelAdmission status and its Lease
   '$kubectl' auth can-i update modeladmissions.modelgate.io/status --as=system:serviceaccount:$ns:$full-controller -n default | grep -qx yes &&
   '$kubectl' auth can-i update leases.coordination.k8s.io/$full-controller --as=system:serviceaccount:$ns:$full-controller -n $ns | grep -qx yes &&
   ! '$kubectl' auth can-i update leases.coordination.k8s.io/$full-controller --as=system:serviceaccount:$ns:$full-controller -n default >/dev/null"
+# controller.rbac.readSignatureKeys (default true): spec.signature.publicKey names a key
+# Secret or ConfigMap in any namespace; the operator may read one by name, never list them.
+can_i() { "$kubectl" auth can-i "$1" "$2" --as="system:serviceaccount:$ns:$full-$3" -n "$4" 2>/dev/null | grep -qx yes; }
+signature_keys_readable() {
+  can_i get secrets controller default && can_i get configmaps controller kube-public &&
+    ! can_i list secrets controller default && ! can_i watch configmaps controller default &&
+    ! can_i get secrets webhook default
+}
+expect "controller ServiceAccount may get Secrets and ConfigMaps in another namespace, but not list or watch them" \
+  signature_keys_readable
 expect "NetworkPolicy egress to the API server names its addresses (found by lookup)" bash -c \
   "'$kubectl' -n '$ns' get networkpolicy '$full-webhook' -o jsonpath='{.spec.egress[0].to[*].ipBlock.cidr}' | grep -q /32"
 expect "the serving certificate verifies against the VWC caBundle" verify_chain
@@ -181,6 +191,30 @@ ca_after=$(secret_data "$full-ca")
 expect "another helm upgrade" "$helm" upgrade "$rel" "$chart" -n "$ns" "${scope[@]}"
 expect "the next upgrade keeps the renewed CA (with its predecessor) unchanged" test "$(secret_data "$full-ca")" = "$ca_after"
 
+# Model signatures: a trusted root given inline lands, byte for byte, in the file the
+# operator is told to read; readSignatureKeys=false takes the Secret access away again.
+if "$helm" upgrade "$rel" "$chart" -n "$ns" "${scope[@]}" -f "$chart/ci/signing-values.yaml" >"$work/signing.out" 2>&1; then
+  ok "helm upgrade $rel (ci/signing-values.yaml)"
+else
+  bad "helm upgrade $rel (ci/signing-values.yaml)"
+  sed 's/^/      | /' "$work/signing.out"
+fi
+python3 -c 'import sys, yaml; sys.stdout.write(yaml.safe_load(open(sys.argv[1]))["controller"]["sigstore"]["trustedRoot"])' \
+  "$chart/ci/signing-values.yaml" >"$work/root.json"
+stored_root() { "$kubectl" -n "$ns" get configmap "$full-controller-sigstore" -o go-template='{{index .data "trusted_root.json"}}'; }
+expect "the trusted root is stored in ConfigMap $full-controller-sigstore unchanged" cmp <(stored_root) "$work/root.json"
+controller_pod() { "$kubectl" -n "$ns" get deploy "$full-controller" -o jsonpath="{.spec.template.spec$1}"; }
+root_mounted() {
+  controller_pod '.containers[0].args' | grep -q '"--sigstore-trusted-root","/etc/modelgate/sigstore/trusted_root.json"' &&
+    test "$(controller_pod '.containers[0].volumeMounts[?(@.name=="sigstore")].mountPath')" = /etc/modelgate/sigstore &&
+    test "$(controller_pod '.containers[0].volumeMounts[?(@.name=="sigstore")].readOnly')" = true &&
+    test "$(controller_pod '.volumes[?(@.name=="sigstore")].configMap.name')" = "$full-controller-sigstore"
+}
+expect "the operator gets --sigstore-trusted-root and mounts that ConfigMap read-only" root_mounted
+signature_keys_unreadable() { ! can_i get secrets controller default && ! can_i get configmaps controller default; }
+expect "with controller.rbac.readSignatureKeys=false the operator may not get Secrets or ConfigMaps" \
+  signature_keys_unreadable
+
 # Local mode: the webhook configuration calls a URL, nothing runs in the cluster.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=local-ca \
   -keyout "$work/local.key" -out "$work/local.crt" >/dev/null 2>&1
@@ -205,6 +239,6 @@ expect "uninstall removed the VWCs, ClusterRoles, policies and namespaced object
   ! '$kubectl' get validatingwebhookconfiguration '$full' '$localrel-modelgate' 2>/dev/null | grep -q modelgate &&
   ! '$kubectl' get clusterrole '$full-webhook' '$full-controller' 2>/dev/null | grep -q modelgate &&
   ! '$kubectl' get modeladmissionpolicy 'chart-test-$tag' 'chart-test-local-$tag' 2>/dev/null | grep -q chart-test &&
-  test -z \"\$('$kubectl' -n '$ns' get deploy,svc,secret,networkpolicy,pdb,sa,role -l app.kubernetes.io/managed-by=Helm -o name 2>/dev/null)\""
+  test -z \"\$('$kubectl' -n '$ns' get deploy,svc,secret,configmap,networkpolicy,pdb,sa,role -l app.kubernetes.io/managed-by=Helm -o name 2>/dev/null)\""
 
 finish
