@@ -109,6 +109,8 @@ else
   finish
 fi
 grep -q "Check that it works" "$work/install.out" && ok "NOTES.txt printed" || bad "NOTES.txt printed"
+expect "NOTES.txt says keyless signatures are never Verified without a trusted root" \
+  grep -q "no Sigstore trusted root" "$work/install.out"
 server_minor=$("$kubectl" version -o json 2>/dev/null | python3 -c 'import json,sys; print(int("".join(c for c in json.load(sys.stdin)["serverVersion"]["minor"] if c.isdigit())))')
 if ((server_minor < 21)); then
   expect "NOTES.txt tells a 1.20 admin to label the excluded namespaces" grep -q "modelgate.io/ignore=true" "$work/install.out"
@@ -201,6 +203,7 @@ else
 fi
 python3 -c 'import sys, yaml; sys.stdout.write(yaml.safe_load(open(sys.argv[1]))["controller"]["sigstore"]["trustedRoot"])' \
   "$chart/ci/signing-values.yaml" >"$work/root.json"
+expect "with a trusted root NOTES.txt no longer warns about keyless signatures" bash -c "! grep -q 'no Sigstore trusted root' '$work/signing.out'"
 stored_root() { "$kubectl" -n "$ns" get configmap "$full-controller-sigstore" -o go-template='{{index .data "trusted_root.json"}}'; }
 expect "the trusted root is stored in ConfigMap $full-controller-sigstore unchanged" cmp <(stored_root) "$work/root.json"
 controller_pod() { "$kubectl" -n "$ns" get deploy "$full-controller" -o jsonpath="{.spec.template.spec$1}"; }
