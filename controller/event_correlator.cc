@@ -12,7 +12,8 @@ using nlohmann::json;
 
 namespace {
 
-// A map of at most `capacity` entries that forgets the least recently used one.
+// A map of at most `capacity` entries that forgets the least recently used one. Each
+// key is stored once (the recency list points at the map's own key).
 template <typename V>
 class Lru {
  public:
@@ -20,30 +21,35 @@ class Lru {
 
   // The entry of `key` (now the most recent), or nullptr.
   V* Find(const std::string& key) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    order_.splice(order_.begin(), order_, it->second);
-    return &it->second->second;
+    auto it = map_.find(key);
+    if (it == map_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second.pos);
+    return &it->second.value;
   }
 
   // Sets `key` to `value` as the most recent entry, evicting the oldest when full.
   V& Put(const std::string& key, V value) {
     if (V* v = Find(key)) return *v = std::move(value);
-    if (index_.size() >= capacity_) {
-      index_.erase(order_.back().first);
+    if (map_.size() >= capacity_) {
+      map_.erase(*order_.back());
       order_.pop_back();
     }
-    order_.emplace_front(key, std::move(value));
-    index_[key] = order_.begin();
-    return order_.front().second;
+    auto it = map_.emplace(key, Node{std::move(value), {}}).first;
+    order_.push_front(&it->first);
+    it->second.pos = order_.begin();
+    return it->second.value;
   }
 
-  size_t size() const { return index_.size(); }
+  size_t size() const { return map_.size(); }
 
  private:
+  struct Node {
+    V value;
+    typename std::list<const std::string*>::iterator pos;
+  };
   size_t capacity_;
-  std::list<std::pair<std::string, V>> order_;  // most recent first
-  std::unordered_map<std::string, typename std::list<std::pair<std::string, V>>::iterator> index_;
+  std::list<const std::string*> order_;  // most recent first; unordered_map keys do not move
+  std::unordered_map<std::string, Node> map_;
 };
 
 struct Observation {

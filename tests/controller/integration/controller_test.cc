@@ -164,6 +164,25 @@ TEST_F(ControllerIT, StatusConditionsAndEventsForFourKindsOfModel) {
   c->Stop();
 }
 
+// A failing model waits out its backoff (up to --retry-max, 1000 s by default), but a
+// new rescan request is answered at once: whoever fixed the files need not wait.
+TEST_F(ControllerIT, RescanRequestCutsTheRetryBackoffShort) {
+  Apply(Model("late", (dir_ / "late").string()));
+  ControllerOptions o = Options();
+  o.retry_min = 1h;
+  o.retry_max = 1h;
+  auto c = StartController(o);
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(WaitFor([&] { return Phase("late") == "Error"; }, 30s));
+  Write("late/model.safetensors", CleanSafetensors());
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(Phase("late"), "Error") << "held back by the 1 h backoff";
+  json m = Get("late");
+  m["metadata"]["annotations"][kRescanAnnotation] = "files-copied";
+  ASSERT_TRUE(client_->Update(ModelAdmissions(), ns_, m).ok());
+  EXPECT_TRUE(WaitFor([&] { return Phase("late") == "Admitted"; }, 30s)) << Get("late").dump(2);
+}
+
 TEST_F(ControllerIT, KilledMidScanConvergesAfterRestart) {
   const std::string clean = CleanSafetensors();
   Write("m/model.safetensors", clean);
