@@ -136,13 +136,25 @@ TEST_F(ApiWritesIT, FailingRetriesOfOneModelWriteOneEventUpdateEach) {
   auto l = client_->List(kEvents, ns_);
   ASSERT_TRUE(l.ok());
   int failed = 0;
+  json failed_event;
   for (const auto& e : l.value()["items"]) {
     if (e.value("reason", "") != "ScanFailed") continue;
     ++failed;
+    failed_event = e;
     EXPECT_EQ(e.value("count", 0), kRetries + 1) << e.dump(2);
     EXPECT_NE(e.value("firstTimestamp", ""), "");
   }
-  EXPECT_EQ(failed, 1);
+  ASSERT_EQ(failed, 1);
+
+  // The Event expired (--event-ttl) or was deleted: the next repeat writes it again
+  // under its name, with the count so far.
+  const std::string event_name = failed_event["metadata"]["name"];
+  ASSERT_TRUE(client_->Delete(kEvents, ns_, event_name).ok());
+  ASSERT_FALSE(r.Reconcile(ns_ + "/missing", stop).ok());
+  auto again = client_->Get(kEvents, ns_, event_name);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again.value().value("count", 0), kRetries + 2);
+  EXPECT_EQ(again.value().value("firstTimestamp", ""), failed_event.value("firstTimestamp", ""));
 
   // A new rescan request is a fresh attempt, not a retry: users see Scanning again.
   m["metadata"]["annotations"][kRescanAnnotation] = "please";
