@@ -18,6 +18,7 @@
 #include "kube/client.h"
 #include "scanners/signing/encoding.h"
 #include "kube/config.h"
+#include "policy/admission_policy.h"
 
 namespace {
 
@@ -111,6 +112,21 @@ int RunController(int argc, char** argv) {
         if (c == std::string::npos) c = s.size();
         if (c > p) o.status.allowed_formats.push_back(s.substr(p, c - p));
         p = c + 1;
+      }
+      // A typo here would reject every model (MG004 in status), so refuse it up front,
+      // with the same names a ModelAdmissionPolicy accepts.
+      if (o.status.allowed_formats.empty()) {
+        std::fprintf(stderr, "modelgate controller: --allowed-formats: give at least one format, e.g. safetensors\n");
+        return 2;
+      }
+      for (const auto& f : o.status.allowed_formats) {
+        if (!modelgate::policy::IsFormatName(f)) {
+          std::fprintf(stderr,
+                       "modelgate controller: --allowed-formats: unknown format \"%s\" (the names are in "
+                       "docs/policy.md, spec.rules.allowedFormats)\n",
+                       f.c_str());
+          return 2;
+        }
       }
     } else {
       std::fprintf(stderr, "modelgate controller: unknown flag %s\n%s", a.c_str(), kUsage);
