@@ -1,6 +1,7 @@
 #include <map>
 
 #include "scanners/report.h"
+#include "scanners/sarif.h"
 
 namespace modelgate::scanners {
 namespace {
@@ -11,17 +12,26 @@ std::string_view Level(Severity s) {
   return "note";
 }
 
-// Artifact URI for a display path: archive members ("a.zip!x.pkl") point at the outer file.
-std::string Uri(const std::string& file) { return file.substr(0, file.find('!')); }
-
 nlohmann::json Result(const std::string& rule, std::string_view level, const std::string& file,
                       const std::string& text) {
+  // Archive members ("a.zip!x.pkl") point at the outer file; the logical name keeps the member.
   return {{"ruleId", rule},
           {"level", level},
           {"message", {{"text", file + ": " + text}}},
-          {"locations",
-           {{{"physicalLocation", {{"artifactLocation", {{"uri", Uri(file)}}}}},
-             {"logicalLocations", {{{"fullyQualifiedName", file}}}}}}}};
+          {"locations", nlohmann::json::array({SarifLocation(file.substr(0, file.find('!')), file)})}};
+}
+
+// The document in the modelgate source that lists a scanner rule, by its family (the id
+// before '/'). The families are those of docs/rules/*.md; anything else (scan/undecided,
+// format/unrecognized, file/...) is described with the report format.
+std::string RuleDoc(const std::string& id) {
+  const std::string family = id.substr(0, id.find('/'));
+  if (family == "pickle") return "docs/rules/pickle.md";
+  if (family == "zip" || family == "archive" || family == "numpy") return "docs/rules/archives.md";
+  if (family == "safetensors" || family == "gguf" || family == "template" || family == "hf" || family == "json" ||
+      family == "keras" || family == "onnx")
+    return "docs/rules/formats.md";
+  return "docs/scan-output.md";
 }
 
 }  // namespace
@@ -48,10 +58,11 @@ nlohmann::json ReportToSarif(const ScanReport& report, Severity fail_on) {
   }
   json driver_rules = json::array();
   for (const auto& [id, sev] : rules) {
-    driver_rules.push_back({{"id", id},
-                            {"shortDescription", {{"text", id}}},
-                            {"helpUri", "https://modelgate.io/docs/rules#" + id},
-                            {"defaultConfiguration", {{"level", Level(sev)}}}});
+    json rule = SarifRule(id, "modelgate scanner finding " + id,
+                          "modelgate scanner finding " + id + ". Its meaning, severity and fix are in " + RuleDoc(id) +
+                              " of the modelgate source; the result's message names the file and what was found.");
+    rule["defaultConfiguration"] = {{"level", Level(sev)}};
+    driver_rules.push_back(std::move(rule));
   }
   Verdict verdict = Decide(report, fail_on);
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
@@ -61,7 +72,6 @@ nlohmann::json ReportToSarif(const ScanReport& report, Severity fail_on) {
               {{"driver",
                 {{"name", "modelgate"},
                  {"version", ScannerVersion()},
-                 {"informationUri", "https://modelgate.io"},
                  {"rules", driver_rules}}}}},
              {"invocations",
               {{{"executionSuccessful", verdict != Verdict::kUndecided},
