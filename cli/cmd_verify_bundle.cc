@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/flag_value.h"
 #include "scanners/hashing.h"
 #include "scanners/signing/bundle.h"
 #include "scanners/signing/encoding.h"
@@ -27,10 +28,15 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-int Usage() {
-  std::fprintf(stderr,
-               "usage: modelgate verify-bundle --bundle FILE (--certificate-identity ID "
-               "--certificate-oidc-issuer URL | --key PEM) --trusted-root FILE FILE_OR_sha256:DIGEST\n");
+constexpr const char* kUsage =
+    "usage: modelgate verify-bundle --bundle FILE (--certificate-identity ID "
+    "--certificate-oidc-issuer URL | --key PEM) --trusted-root FILE FILE_OR_sha256:DIGEST\n"
+    "Exit status: 0 verified, 1 rejected (reason on stderr), 2 usage error or unreadable input.\n";
+
+// A usage error: `why` (when not empty) and the usage on stderr, exit status 2.
+int Usage(const std::string& why = "") {
+  if (!why.empty()) std::fprintf(stderr, "modelgate verify-bundle: %s\n", why.c_str());
+  std::fputs(kUsage, stderr);
   return 2;
 }
 
@@ -39,9 +45,9 @@ int RunVerifyBundle(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
+      const char* v = ::modelgate::cli::FlagValue(argc, argv, &i, "verify-bundle", kUsage);
+      if (v) *out = v;
+      return v != nullptr;
     };
     bool ok = true;
     if (a == "--bundle") ok = value(&bundle_path);
@@ -49,11 +55,13 @@ int RunVerifyBundle(int argc, char** argv) {
     else if (a == "--certificate-oidc-issuer") ok = value(&issuer);
     else if (a == "--key") ok = value(&key_path);
     else if (a == "--trusted-root") ok = value(&root_path);
-    else if (a == "-h" || a == "--help") return Usage();
-    else if (!a.empty() && a[0] == '-') ok = false;
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (!a.empty() && a[0] == '-') return Usage("unknown option '" + a + "'");
     else if (target.empty()) target = a;
-    else ok = false;
-    if (!ok) return Usage();
+    else return Usage("unexpected argument '" + a + "'");
+    if (!ok) return 2;  // FlagValue reported it
   }
   bool keyless = !identity.empty() || !issuer.empty();
   if (bundle_path.empty() || target.empty() || (keyless == !key_path.empty()) ||
