@@ -1,5 +1,5 @@
 // `modelgate check -f MANIFESTS... [--admissions DIR] [--policy FILE] [--output text|json|sarif]`
-// Runs the webhook's decision over manifests, offline. Exit 0 when every workload
+// Runs the webhook's decision over manifests, offline (user documentation: docs/check.md). Exit 0 when every workload
 // would be admitted, 1 when one would be denied, 2 on unreadable input or usage error.
 #include <unistd.h>
 
@@ -16,6 +16,7 @@
 #include "cli/flag_value.h"
 #include "policy/evaluate.h"
 #include "policy/manifests.h"
+#include "scanners/sarif.h"
 
 namespace {
 using namespace modelgate::policy;
@@ -27,18 +28,24 @@ constexpr const char* kUsage =
     "                      [--own-namespace NS] [--scanner-image IMG]\n"
     "\n"
     "Runs the admission webhook's decision over manifests without a cluster.\n"
-    "  -f, --filename  YAML/JSON file or directory (*.yaml, *.yml, *.json), repeatable; '-' is stdin\n"
+    "  -f, --filename  YAML/JSON files or directories (*.yaml, *.yml, *.json): every argument up to\n"
+    "                  the next flag, repeatable (`-f k8s/*.yaml`); '-' is stdin\n"
     "                  (multi-document, kind: List, kustomize/helm output)\n"
     "  --admissions    file or directory of ModelAdmissions, NetworkPolicies, PVCs, Namespaces\n"
-    "                  (e.g. `kubectl get ma,netpol,pvc -A -o yaml`); used for lookups, not judged\n"
-    "  --policy        ModelAdmissionPolicy file (default: the policies in the inputs, else the\n"
-    "                  built-in default policy)\n"
+    "                  (e.g. `kubectl get ma,netpol,pvc -A -o yaml`); used for lookups, not judged;\n"
+    "                  repeatable\n"
+    "  --policy        ModelAdmissionPolicy file, repeatable; replaces every policy found in the\n"
+    "                  manifests and --admissions (default: those policies, else the built-in\n"
+    "                  default policy, Enforce)\n"
     "  --namespace     namespace of objects that name none (default \"default\")\n"
+    "  --own-namespace the namespace modelgate is installed in; never judged, as the webhook\n"
+    "                  never judges its own namespace (default: none)\n"
     "  --disable       rules to switch off for this run, e.g. MG002 before the first scan\n"
     "  --output        text (default), json (modelgate.io/check/v1), sarif (2.1.0)\n"
     "  --scanner-image the operator's scanner image, as the webhook's --scanner-image: pods of\n"
     "                  exactly the scan-Job shape running it skip the model rules\n"
-    "Exit status: 0 every workload admitted, 1 a workload would be denied, 2 unreadable input.\n";
+    "Exit status: 0 every workload admitted, 1 a workload would be denied, 2 unreadable input or\n"
+    "usage error. Documentation: docs/check.md.\n";
 
 struct Input {
   std::string name;
@@ -133,11 +140,16 @@ nlohmann::json ToJson(const std::vector<Judged>& judged, const ManifestSet& set)
 }
 
 nlohmann::json ToSarif(const std::vector<Judged>& judged) {
+  using modelgate::scanners::SarifLocation;
+  using modelgate::scanners::SarifRule;
   nlohmann::json rules = nlohmann::json::array();
-  for (auto id : kRuleIds)
-    rules.push_back({{"id", std::string(id)},
-                     {"shortDescription", {{"text", std::string(RuleTitle(id))}}},
-                     {"helpUri", "https://modelgate.io/docs/rules#" + std::string(id)}});
+  for (auto id : kRuleIds) {
+    const std::string rid(id), title(RuleTitle(id));
+    rules.push_back(SarifRule(rid, title,
+                              rid + ": " + title + ". What the rule checks and how to fix it: docs/rules.md (" +
+                                  rid + ") in the modelgate source. Each result's message ends with the fix "
+                                  "for that workload."));
+  }
   nlohmann::json results = nlohmann::json::array();
   for (const auto& x : judged) {
     for (const auto& v : x.d.violations) {
@@ -146,14 +158,12 @@ nlohmann::json ToSarif(const std::vector<Judged>& judged) {
                                                                  : "note";
       std::string text = v.Line();
       if (!v.snippet.empty()) text += "\n" + v.snippet;
-      results.push_back(
-          {{"ruleId", v.rule},
-           {"level", level},
-           {"message", {{"text", text}}},
-           {"locations",
-            {{{"physicalLocation", {{"artifactLocation", {{"uri", FileOf(x.origin)}}}}},
-              {"logicalLocations",
-               {{{"fullyQualifiedName", x.w->namespace_name + "/" + x.w->kind + "/" + x.w->name}, {"kind", "object"}}}}}}}});
+      results.push_back({{"ruleId", v.rule},
+                         {"level", level},
+                         {"message", {{"text", text}}},
+                         {"locations", nlohmann::json::array({SarifLocation(
+                                           FileOf(x.origin), x.w->namespace_name + "/" + x.w->kind + "/" + x.w->name,
+                                           "object")})}});
     }
   }
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
@@ -163,12 +173,25 @@ nlohmann::json ToSarif(const std::vector<Judged>& judged) {
              {"results", results}}}}};
 }
 
+bool IsPolicy(const nlohmann::json& object) {
+  auto kind = object.find("kind");
+  return object.is_object() && kind != object.end() && *kind == "ModelAdmissionPolicy";
+}
+
 int RunCheck(int argc, char** argv) {
   std::vector<std::string> files, admissions, policies;
   std::string output = "text", default_ns = "default";
   EvaluateOptions options;
+  // After -f, every argument up to the next flag is a manifest too, so a shell glob
+  // (`-f k8s/*.yaml`) works; "-" (stdin) is such an argument, not a flag.
+  bool in_files = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (in_files && (a == "-" || a.empty() || a[0] != '-')) {
+      files.push_back(a);
+      continue;
+    }
+    in_files = false;
     auto value = [&] { return ::modelgate::cli::FlagValue(argc, argv, &i, "check", kUsage); };
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
@@ -183,7 +206,10 @@ int RunCheck(int argc, char** argv) {
     }
     const char* v = value();
     if (!v) return 2;
-    if (a == "-f" || a == "--filename") files.push_back(v);
+    if (a == "-f" || a == "--filename") {
+      files.push_back(v);
+      in_files = true;
+    }
     else if (a == "--admissions") admissions.push_back(v);
     else if (a == "--policy") policies.push_back(v);
     else if (a == "--namespace" || a == "-n") default_ns = v;
@@ -218,7 +244,11 @@ int RunCheck(int argc, char** argv) {
   }
   ManifestSet set;
   std::vector<std::string> read_errors;
-  auto load = [&](const std::vector<std::string>& paths, bool judge) {
+  // --policy replaces the policies of the inputs: a user trying a Warn policy against a
+  // `kubectl get` dump must not have the dump's Enforce policy win as the stricter one.
+  const bool policy_given = !policies.empty();
+  size_t given_policies = 0;
+  auto load = [&](const std::vector<std::string>& paths, bool judge, bool from_policy_flag) {
     for (const auto& p : paths) {
       std::vector<Input> inputs;
       ReadInputs(p, inputs, read_errors);
@@ -228,13 +258,25 @@ int RunCheck(int argc, char** argv) {
           read_errors.push_back(objs.status().message());
           continue;
         }
-        for (const auto& o : *objs) AddToManifestSet(o, default_ns, judge, set);
+        for (const auto& o : *objs) {
+          if (IsPolicy(o.object)) {
+            if (from_policy_flag) {
+              ++given_policies;
+            } else if (policy_given) {
+              set.warnings.push_back("the ModelAdmissionPolicy at " + o.origin + " is not used: --policy replaces it");
+              continue;
+            }
+          }
+          AddToManifestSet(o, default_ns, judge, set);
+        }
       }
     }
   };
-  load(policies, false);
-  load(admissions, false);
-  load(files, true);
+  load(policies, false, true);
+  if (policy_given && given_policies == 0 && read_errors.empty())
+    read_errors.push_back("--policy: no ModelAdmissionPolicy in the given file(s)");
+  load(admissions, false, false);
+  load(files, true, false);
   read_errors.insert(read_errors.end(), set.errors.begin(), set.errors.end());
   set.errors = read_errors;
   for (const auto& e : set.errors) std::fprintf(stderr, "modelgate check: %s\n", e.c_str());

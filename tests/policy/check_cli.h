@@ -1,36 +1,23 @@
-// Runs the built `modelgate check` for the CLI tests. The binary is a build dependency
-// of these tests and its path is compiled in (tests/CMakeLists.txt), so a missing binary
-// fails them instead of skipping them.
+// Runs the built `modelgate check` for the CLI tests (the runner: tests/cli/run_modelgate.h).
 #pragma once
 
-#include <sys/wait.h>
-
-#include <cstdio>
-#include <filesystem>
 #include <string>
+
+#include "../cli/run_modelgate.h"
 
 namespace modelgate::policy::cli_test {
 
-inline std::filesystem::path Binary() { return MODELGATE_BINARY; }
+using ::modelgate::cli_test::Binary;
 
 struct CliRun {
   int code = -1;  // exit status; -1 if it could not run or was killed
   std::string out;
 };
 
-// `modelgate check ARGS [< stdin_file]`: its stdout, plus stderr when `with_stderr`.
+// `modelgate check ARGS [< stdin_file]`: its stdout, plus stderr after it when `with_stderr`.
 inline CliRun RunCheck(const std::string& args, const std::string& stdin_file = "", bool with_stderr = false) {
-  std::string cmd = Binary().string() + " check " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  if (!stdin_file.empty()) cmd += " < " + stdin_file;
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  ::modelgate::cli_test::CliResult r = ::modelgate::cli_test::RunModelgate("check " + args, {.stdin_file = stdin_file, .cwd = ""});
+  return {r.code, with_stderr ? r.out + r.err : r.out};
 }
 
 }  // namespace modelgate::policy::cli_test

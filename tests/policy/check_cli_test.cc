@@ -17,6 +17,7 @@ using namespace testing;
 
 using cli_test::Binary;
 using cli_test::CliRun;
+namespace cli = ::modelgate::cli_test;
 
 CliRun Exec(const std::string& args, const std::string& stdin_file = "") {
   return cli_test::RunCheck(args, stdin_file);
@@ -89,8 +90,60 @@ TEST_F(CheckCli, UnregisteredModelInSarif) {
   ASSERT_GE(res.size(), 1u);
   EXPECT_EQ(res[0]["ruleId"], "MG001");
   EXPECT_EQ(res[0]["level"], "error");
-  EXPECT_EQ(res[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], f);
-  EXPECT_EQ(j["runs"][0]["tool"]["driver"]["rules"].size(), 15u);
+  // An absolute path is a file:// URI (SARIF needs a URI, not a bare path).
+  EXPECT_EQ(res[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "file://" + f);
+  const json& rules = j["runs"][0]["tool"]["driver"]["rules"];
+  ASSERT_EQ(rules.size(), 15u);
+  EXPECT_EQ(rules[0]["id"], "MG001");
+  EXPECT_EQ(rules[0]["shortDescription"]["text"], "model volume with no ModelAdmission");
+  EXPECT_NE(rules[0]["help"]["text"].get<std::string>().find("docs/rules.md (MG001)"), std::string::npos);
+  for (const json& rule : rules) EXPECT_FALSE(rule.contains("helpUri")) << rule.dump();
+}
+
+// Stdin has no file to point at: "<stdin>" is not a URI, so the result keeps only its
+// logical location (namespace/kind/name).
+TEST_F(CheckCli, SarifFromStdinHasNoArtifactLocation) {
+  std::string f = Write("pod.yaml", CompliantPod().dump() + "\n---\n" + DenyAllEgress().dump());
+  CliRun r = Exec("-f - --output sarif", f);
+  EXPECT_EQ(r.code, 1) << r.out;
+  const json loc = json::parse(r.out)["runs"][0]["results"][0]["locations"][0];
+  EXPECT_FALSE(loc.contains("physicalLocation")) << loc.dump();
+  EXPECT_EQ(loc["logicalLocations"][0]["fullyQualifiedName"], "ml/Pod/server") << loc.dump();
+}
+
+// A repository-relative path stays relative (what code-scanning UIs match against the
+// checkout), percent-encoded where a file name holds URI delimiters.
+TEST_F(CheckCli, SarifRelativePathIsAnEncodedRelativeUri) {
+  Write("my pod#1.yaml", CompliantPod().dump() + "\n---\n" + DenyAllEgress().dump());
+  cli::CliResult r = cli::RunModelgate("check -f 'my pod#1.yaml' --output sarif", {.stdin_file = "", .cwd = dir_.string()});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(json::parse(r.out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "my%20pod%231.yaml");
+}
+
+// `-f` takes every argument up to the next flag, so a shell glob works in CI.
+TEST_F(CheckCli, FilenameFlagTakesEveryFollowingPath) {
+  Write("admissions/llama.json", AdmittedModel().dump());
+  const std::string adm = " --admissions " + (dir_ / "admissions").string();
+  fs::create_directories(dir_ / "k8s");
+  const std::string good = Write("k8s/good.yaml", DeploymentYaml(false));
+  const std::string root = Write("k8s/root.yaml", DeploymentYaml(true));
+  for (const std::string& files : {"-f " + (dir_ / "k8s").string() + "/*.yaml", "-f " + good + " " + root,
+                                   "-f " + good + " -f " + root, "--filename " + good + " " + root}) {
+    CliRun r = Exec(files + adm);
+    EXPECT_EQ(r.code, 1) << files << "\n" << r.out;  // root.yaml is denied
+    EXPECT_NE(r.out.find("(" + good + "#"), std::string::npos) << files << "\n" << r.out;
+    EXPECT_NE(r.out.find("(" + root + "#"), std::string::npos) << files << "\n" << r.out;
+    EXPECT_NE(r.out.find("2 workload(s): 1 denied"), std::string::npos) << files << "\n" << r.out;
+  }
+  // "-" among the paths is stdin.
+  CliRun mixed = Exec("-f " + good + " -" + adm, root);
+  EXPECT_EQ(mixed.code, 1) << mixed.out;
+  EXPECT_NE(mixed.out.find("(<stdin>#"), std::string::npos) << mixed.out;
+  // A path after another flag is not a manifest: a usage error, not silently dropped.
+  cli::CliResult after = cli::RunModelgate("check -f " + good + " --output json " + root + adm);
+  EXPECT_EQ(after.code, 2);
+  EXPECT_NE(after.err.find("unknown argument '" + root + "'"), std::string::npos) << after.err;
 }
 
 TEST_F(CheckCli, PolicyFileChangesTheOutcome) {
@@ -104,6 +157,44 @@ spec: {enforcement: Warn}
   CliRun r = Exec("-f " + f + " --admissions " + (dir_ / "admissions").string() + " --policy " + p);
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("[warn] MG009"), std::string::npos) << r.out;
+}
+
+// --policy replaces the policies found in the manifests and in --admissions (a dump of
+// the cluster holds its Enforce policy), in both directions.
+TEST_F(CheckCli, PolicyFlagReplacesThePoliciesOfTheInputs) {
+  auto policy = [&](const std::string& file, const std::string& mode) {
+    return Write(file, "apiVersion: modelgate.io/v1alpha1\nkind: ModelAdmissionPolicy\nmetadata: {name: " + file.substr(0, file.find('.')) +
+                           "}\nspec: {enforcement: " + mode + "}\n");
+  };
+  Write("admissions/llama.json", AdmittedModel().dump());
+  const std::string adm = " --admissions " + (dir_ / "admissions").string();
+  const std::string app = Write("app.yaml", DeploymentYaml(true));  // MG009
+  const std::string warn = policy("warn.yaml", "Warn"), enforce = policy("enforce.yaml", "Enforce");
+
+  // The cluster's Enforce policy arrives with the dump; --policy Warn is what is tried.
+  Write("admissions/enforce.yaml", std::string("apiVersion: modelgate.io/v1alpha1\nkind: ModelAdmissionPolicy\n") +
+                                       "metadata: {name: cluster}\nspec: {enforcement: Enforce}\n");
+  EXPECT_EQ(Exec("-f " + app + adm).code, 1);
+  CliRun tried = Exec("-f " + app + adm + " --policy " + warn);
+  EXPECT_EQ(tried.code, 0) << tried.out;
+  EXPECT_NE(tried.out.find("admitted with warnings"), std::string::npos) << tried.out;
+  EXPECT_NE(tried.out.find("[warn] MG009"), std::string::npos) << tried.out;
+  EXPECT_NE(tried.out.find("warning: the ModelAdmissionPolicy at " + (dir_ / "admissions" / "enforce.yaml").string() +
+                           "#1 is not used: --policy replaces it"),
+            std::string::npos)
+      << tried.out;
+  fs::remove(dir_ / "admissions" / "enforce.yaml");
+
+  // A Warn policy in the manifests themselves; --policy Enforce makes it a denial.
+  const std::string app_warn = Write("app-warn.yaml", DeploymentYaml(true) + "---\n" +
+                                                          "apiVersion: modelgate.io/v1alpha1\nkind: ModelAdmissionPolicy\n"
+                                                          "metadata: {name: team}\nspec: {enforcement: Warn}\n");
+  EXPECT_EQ(Exec("-f " + app_warn + adm).code, 0);
+  EXPECT_EQ(Exec("-f " + app_warn + adm + " --policy " + enforce).code, 1);
+
+  // A --policy file without a policy would silently leave the built-in default: refused.
+  EXPECT_EQ(Exec("-f " + app + adm + " --policy " + Write("none.yaml", "kind: ConfigMap\nmetadata: {name: x}\n")).code,
+            2);
 }
 
 TEST_F(CheckCli, DisableFlag) {
