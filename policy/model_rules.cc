@@ -46,9 +46,14 @@ void AddCapped(std::vector<Violation>& out, const std::string& target, const std
 }
 
 // MG002: true when the status describes a finished scan of the current spec.
+// The fix must be true wherever the decision runs: the webhook asks for a scan (but not
+// on dry-run, nor while one runs), offline `check` asks for nothing, and the operator
+// scans an applied ModelAdmission on its own either way.
 bool ScanUsable(const ModelAdmission& ma, const std::string& target, const AdmissionPolicy& p,
                 std::vector<Violation>& out, std::vector<ScanRequest>& scans) {
+  enum class Fix { kWaitForScan, kScanRunning, kScanFailed };
   std::string problem, reason;
+  Fix fix = Fix::kWaitForScan;
   if (!ma.has_status || (!ma.has_scan && ma.phase.empty())) {
     problem = "has not been scanned yet";
     reason = "not scanned";
@@ -58,19 +63,36 @@ bool ScanUsable(const ModelAdmission& ma, const std::string& target, const Admis
     reason = "spec changed";
   } else if (ma.phase == "Pending" || ma.phase == "Scanning") {
     problem = "scan in progress (phase " + ma.phase + ")";
+    fix = Fix::kScanRunning;
   } else if (ma.phase == "Error") {
     const ModelCondition* c = ma.Condition("Scanned");
     problem = "scan failed" + (c && !c->message.empty() ? ": " + c->message : std::string());
     reason = "scan failed";
+    fix = Fix::kScanFailed;
   } else if (!ma.has_scan) {
     problem = "has no scan result (phase " + ma.phase + ")";
     reason = "no scan result";
   }
   if (problem.empty()) return true;
   if (!reason.empty()) scans.push_back({ma.namespace_name, ma.name, reason});
-  if (p.RuleEnabled("MG002"))
-    out.push_back({"MG002", target, problem, "the scan has been requested; retry in a minute (kubectl get ma " +
-                                                 ma.name + " -n " + ma.namespace_name + " shows its phase)"});
+  if (!p.RuleEnabled("MG002")) return false;
+  const std::string ref = " " + ma.name + " -n " + ma.namespace_name;
+  const std::string done = "retry once kubectl get ma" + ref + " shows the scan finished";
+  switch (fix) {
+    case Fix::kScanRunning:
+      out.push_back({"MG002", target, problem, done});
+      break;
+    case Fix::kScanFailed:
+      out.push_back({"MG002", target, problem,
+                     "the operator retries failed scans with backoff; fix the cause (or force a rescan: kubectl "
+                     "annotate ma" + ref + " modelgate.io/rescan=$(date +%s) --overwrite), then " + done});
+      break;
+    case Fix::kWaitForScan:
+      out.push_back({"MG002", target, problem,
+                     "the operator scans a ModelAdmission once it is applied and again when its spec changes; " +
+                         done});
+      break;
+  }
   return false;
 }
 

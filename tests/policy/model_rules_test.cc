@@ -282,6 +282,35 @@ TEST(ModelRulesDefaults, ScanInProgressAsksForNoSecondScan) {
   EXPECT_TRUE(d.scan_requests.empty());
 }
 
+// The MG002 fix is read by webhook users and by offline `check` users alike, and only
+// the webhook (and not on dry-run) asks for a scan: the fix must not claim a request was
+// made, and must point at what does scan the model.
+TEST(ModelRulesDefaults, Mg002FixIsTrueWithoutAScanRequest) {
+  struct Status {
+    const char* name;
+    std::function<void(json&)> mutate;
+    const char* fix;
+  };
+  const Status statuses[] = {
+      {"not scanned", [](json& ma) { ma.erase("status"); }, "the operator scans a ModelAdmission once it is applied"},
+      {"stale", [](json& ma) { ma["metadata"]["generation"] = 3; }, "again when its spec changes"},
+      {"scanning", [](json& ma) { ma["status"]["phase"] = "Scanning"; }, "retry once kubectl get ma llama -n ml"},
+      {"failed", [](json& ma) { ma["status"]["phase"] = "Error"; },
+       "kubectl annotate ma llama -n ml modelgate.io/rescan=$(date +%s) --overwrite"},
+  };
+  for (const auto& st : statuses) {
+    json ma = AdmittedModel();
+    st.mutate(ma);
+    InMemoryClusterView cluster = Cluster(ma);
+    Decision d = Evaluate(W(CompliantPod()), cluster);
+    ASSERT_EQ(d.violations.size(), 1u) << st.name << ": " << Lines(d);
+    const std::string line = d.violations[0].Line();
+    EXPECT_EQ(d.violations[0].rule, "MG002") << st.name;
+    EXPECT_NE(line.find(st.fix), std::string::npos) << st.name << ": " << line;
+    EXPECT_EQ(line.find("requested"), std::string::npos) << st.name << ": " << line;
+  }
+}
+
 TEST(ModelRulesDefaults, UsedModelsAreInventoried) {
   json pod = CompliantPod();
   pod["metadata"]["annotations"]["modelgate.io/models"] = "llama";
