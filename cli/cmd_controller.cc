@@ -69,6 +69,12 @@ int RunController(int argc, char** argv) {
       o.inventory = false;
       continue;
     }
+    // A flag the usage text does not list is unknown: say so, rather than that it
+    // "needs a value" (and the help cannot miss a flag the parser takes).
+    if (std::strstr(kUsage, ("\n  " + a + " ").c_str()) == nullptr) {
+      std::fprintf(stderr, "modelgate controller: unknown flag %s\n%s", a.c_str(), kUsage);
+      return 2;
+    }
     if (!(v = value())) return 2;
     if (a == "--kubeconfig") {
       kubeconfig = v;

@@ -59,6 +59,8 @@ TEST(Commands, UnknownFlagIsAUsageError) {
     EXPECT_EQ(r.code, 2) << name << "\nstdout: " << r.out << "\nstderr: " << r.err;
     EXPECT_EQ(r.out, "") << name;
     EXPECT_NE(r.err.find("--no-such-flag"), std::string::npos) << name << " stderr:\n" << r.err;
+    // Named as unknown, not mistaken for a known flag missing its value.
+    EXPECT_NE(r.err.find("unknown"), std::string::npos) << name << " stderr:\n" << r.err;
   }
 }
 
