@@ -1,5 +1,9 @@
 #include "policy/objects.h"
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "policy/json_fields.h"
 
 namespace modelgate::policy {
@@ -57,6 +61,33 @@ void ReadSource(const json& spec, ModelSource& src, FieldErrors& errs) {
     src.image_reference = Str(*img, "reference", "spec.source.image", errs);
   }
   if (count > 1) errs.Add("spec.source", "exactly one of pvc, hostPath, image may be set");
+}
+
+// The CRD's patterns for pins (crds/modelgate.io_modeladmissions.yaml): spec.files[].sha256
+// is ^[a-f0-9]{64}$, spec.digest ^sha256:[a-f0-9]{64}$. Checked here too so that
+// `modelgate check` refuses what `kubectl apply` would; the API server never hands the
+// webhook or the operator anything else.
+bool IsLowerHexSha256(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// A pin: `key` of `obj` (at `path`), `prefix` followed by 64 lowercase hex digits. An
+// absent pin is "" and an error only when `required`.
+std::string ReadPin(const json& obj, std::string_view key, const std::string& path, std::string_view prefix,
+                    bool required, FieldErrors& errs) {
+  const std::optional<std::string> v = StringAt(obj, key, path, errs);
+  if (!v) {
+    if (required && Member(obj, key) == nullptr) errs.Add(Join(path, key), "required");
+    return "";
+  }
+  if (v->compare(0, prefix.size(), prefix) != 0 || !IsLowerHexSha256(std::string_view(*v).substr(prefix.size())))
+    errs.Add(Join(path, key), (v->size() <= 80 ? "\"" + *v + "\"" : std::to_string(v->size()) + " characters") +
+                                  " does not match the CRD's pattern ^" + std::string(prefix) +
+                                  "[a-f0-9]{64}$ (64 lowercase hex digits)");
+  return *v;
 }
 
 std::optional<KeyRef> ReadKeyRef(const json& pk, const std::string& path, FieldErrors& errs) {
@@ -129,8 +160,9 @@ Result<ModelAdmission> ParseModelAdmission(const json& obj) {
   }
   const auto files = ObjectsAt(*spec, "files", "spec", errs);
   ma.files.reserve(files.size());
-  for (const auto& [f, p] : files) ma.files.push_back({Str(*f, "path", p, errs), Str(*f, "sha256", p, errs)});
-  ma.digest = Str(*spec, "digest", "spec", errs);
+  for (const auto& [f, p] : files)
+    ma.files.push_back({Str(*f, "path", p, errs), ReadPin(*f, "sha256", p, "", /*required=*/true, errs)});
+  ma.digest = ReadPin(*spec, "digest", "spec", "sha256:", /*required=*/false, errs);
   ma.format = Str(*spec, "format", "spec", errs);
   if (const json* sig = ObjectAt(*spec, "signature", "spec", errs)) {
     ma.signature_declared = true;
