@@ -1,18 +1,6 @@
 #include "scanners/report.h"
 
 namespace modelgate::scanners {
-namespace {
-
-// The report's verdict rules (Decide in scan.h) applied to one file alone, so a file's
-// verdict never contradicts the report's: a finding at or above `fail_on` outranks an
-// undecided part, and findings below it (an info `format/unrecognized`) leave it clean.
-Verdict FileVerdict(const FileReport& f, Severity fail_on) {
-  for (const Finding& x : f.findings)
-    if (x.severity >= fail_on) return Verdict::kFindings;
-  return f.undecided.empty() ? Verdict::kClean : Verdict::kUndecided;
-}
-
-}  // namespace
 
 nlohmann::json ReportToJson(const ScanReport& report, Severity fail_on) {
   using nlohmann::json;
@@ -38,7 +26,7 @@ nlohmann::json ReportToJson(const ScanReport& report, Severity fail_on) {
                      {"size", f.size},
                      {"sha256", f.sha256},
                      {"format", FormatName(f.format)},
-                     {"verdict", VerdictName(FileVerdict(f, fail_on))},
+                     {"verdict", VerdictName(DecideFile(f, fail_on))},
                      {"findings", findings},
                      {"undecided", und},
                      {"facts", facts}});

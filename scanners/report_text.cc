@@ -43,9 +43,13 @@ std::string Upper(std::string_view s) {
 std::string ReportToText(const ScanReport& report, Severity fail_on, bool color) {
   std::string out;
   for (const FileReport& f : report.files) {
-    std::string state = !f.undecided.empty() ? Paint("UNDECIDED", "1;35", color)
-                        : f.findings.empty() ? Paint("clean", "32", color)
-                                             : Paint("findings", "31", color);
+    // Findings below --fail-on are listed under a "clean" file, as in the JSON report.
+    std::string state;
+    switch (DecideFile(f, fail_on)) {
+      case Verdict::kUndecided: state = Paint("UNDECIDED", "1;35", color); break;
+      case Verdict::kClean: state = Paint("clean", "32", color); break;
+      case Verdict::kFindings: state = Paint("findings", "31", color); break;
+    }
     char line[512];
     std::snprintf(line, sizeof line, "%-12s %10s  %s  %s\n", std::string(FormatName(f.format)).c_str(),
                   HumanBytes(f.size).c_str(), f.path.c_str(), state.c_str());

@@ -219,6 +219,12 @@ Verdict Decide(const ScanReport& report, Severity fail_on) {
   return Verdict::kClean;
 }
 
+Verdict DecideFile(const FileReport& file, Severity fail_on) {
+  for (const Finding& x : file.findings)
+    if (x.severity >= fail_on) return Verdict::kFindings;
+  return file.undecided.empty() ? Verdict::kClean : Verdict::kUndecided;
+}
+
 int ExitCode(Verdict v) {
   switch (v) {
     case Verdict::kClean: return 0;

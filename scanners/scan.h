@@ -58,6 +58,11 @@ std::optional<Severity> WorstSeverity(const ScanReport& report);
 // file (or path) was undecided; else kClean.
 Verdict Decide(const ScanReport& report, Severity fail_on);
 
+// The same rules for one file alone, so a file's verdict never contradicts the report's:
+// a finding at or above `fail_on` outranks an undecided part, and findings below it (an
+// info `format/unrecognized`) leave the file clean. The JSON and text reports use it.
+Verdict DecideFile(const FileReport& file, Severity fail_on);
+
 // Process exit code for a verdict: 0 clean, 1 findings, 2 undecided.
 int ExitCode(Verdict v);
 
