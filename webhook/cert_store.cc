@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -48,13 +49,17 @@ std::string Stamp(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-CertStore::CertStore(std::string cert_path, std::string key_path)
-    : cert_path_(std::move(cert_path)), key_path_(std::move(key_path)) {}
+CertStore::CertStore(std::string cert_path, std::string key_path, std::chrono::milliseconds check_interval)
+    : cert_path_(std::move(cert_path)),
+      key_path_(std::move(key_path)),
+      check_interval_(check_interval),
+      last_check_(std::chrono::steady_clock::now()) {}  // the files were just read
 
 CertStore::~CertStore() = default;
 
-Result<std::shared_ptr<CertStore>> CertStore::Load(std::string cert_path, std::string key_path) {
-  std::shared_ptr<CertStore> store(new CertStore(std::move(cert_path), std::move(key_path)));
+Result<std::shared_ptr<CertStore>> CertStore::Load(std::string cert_path, std::string key_path,
+                                                   std::chrono::milliseconds check_interval) {
+  std::shared_ptr<CertStore> store(new CertStore(std::move(cert_path), std::move(key_path), check_interval));
   Status s = store->LoadNow();
   if (!s.ok()) return s;
   return store;
@@ -103,11 +108,35 @@ Status CertStore::ReloadIfChanged() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto now = std::chrono::steady_clock::now();
-    if (now - last_check_ < std::chrono::seconds(1)) return Status::Ok();
+    if (now - last_check_ < check_interval_) return Status::Ok();
     last_check_ = now;
     if (Stamp(cert_path_, key_path_) == stamp_) return Status::Ok();
   }
-  return LoadNow();
+  Status s = LoadNow();
+  // Logged here, the one place a reload happens: nothing else watches the files.
+  std::lock_guard<std::mutex> lock(mu_);
+  if (s.ok()) {
+    spdlog::info("webhook certificate reloaded from {} and {}: now serving sha256 {} (generation {})",
+                 cert_path_, key_path_, pair_->fingerprint, generation_);
+    failed_attempts_ = 0;
+    last_error_.clear();
+    return s;
+  }
+  ++failed_attempts_;
+  // Files that stay broken are retried on every handshake (at most once per interval);
+  // only a new error is news.
+  if (s.message() != last_error_) {
+    spdlog::warn("webhook certificate reload failed, still serving sha256 {} (tried again on later "
+                 "handshakes until the files load): {}",
+                 pair_ ? pair_->fingerprint : "", s.message());
+    last_error_ = s.message();
+  }
+  return s;
+}
+
+CertStore::ReloadState CertStore::reload_state() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {generation_, failed_attempts_, last_error_};
 }
 
 std::shared_ptr<const CertStore::Pair> CertStore::Current() const {
@@ -117,7 +146,7 @@ std::shared_ptr<const CertStore::Pair> CertStore::Current() const {
 
 int CertStore::OnHandshake(SSL* ssl, void* arg) {
   auto* self = static_cast<CertStore*>(arg);
-  self->ReloadIfChanged();  // failures keep the old pair; the server logs them on its timer
+  self->ReloadIfChanged();  // a failure keeps the old pair; ReloadIfChanged logs it
   auto pair = self->Current();
   if (!pair) return 0;
   if (SSL_use_certificate(ssl, pair->leaf) != 1 || SSL_use_PrivateKey(ssl, pair->key) != 1) return 0;
