@@ -69,7 +69,7 @@ TEST(SlimForDecision, HashesMatchFalseMessageSurvives) {
 TEST(SlimForDecision, MismatchedPinsAndFindingsDecideTheSame) {
   json ma = AdmittedModel();
   ma["metadata"]["labels"] = {{"team", "search"}};
-  ma["spec"]["files"][0]["sha256"] = std::string(64, 'B');  // uppercase, differs
+  ma["spec"]["files"][0]["sha256"] = std::string(64, 'b');  // differs from the scanned hash
   ma["spec"]["digest"] = "sha256:" + std::string(64, '1');
   ma["status"]["scan"]["manifestDigest"] = "sha256:" + std::string(64, '2');
   ma["status"]["scan"]["findings"] = json::parse(R"([{"rule": "pickle/dangerous-global", "severity": "critical",
