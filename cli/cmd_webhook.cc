@@ -3,8 +3,11 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "cli/command.h"
@@ -34,16 +37,37 @@ constexpr const char* kUsage =
     "  --kubeconfig FILE     (default: the first file in $KUBECONFIG when set, else ~/.kube/config\n"
     "                        when it exists, else the in-cluster service account)\n"
     "  --address ADDR        listen address (default 0.0.0.0)\n"
-    "  --port N              HTTPS port (default 8443; 0 picks a free one and prints it)\n"
+    "  --port N              HTTPS port, 0 to 65535 (default 8443; 0 picks a free one and prints it)\n"
     "  --metrics-addr A:P    Prometheus /metrics (default 0.0.0.0:9090)\n"
     "  --own-namespace NS    modelgate's namespace, never affected (default $POD_NAMESPACE)\n"
-    "  --deadline-ms N       internal decision deadline (default 2500; keep below timeoutSeconds)\n"
+    "  --deadline-ms N       internal decision deadline in ms, 1 to 29999 (default 2500; keep it\n"
+    "                        below the webhook's timeoutSeconds, which is at most 30 s)\n"
     "  --scanner-image IMG   the operator's --scanner-image (job scan mode): pods of exactly the\n"
     "                        scan-Job shape running IMG skip the model rules (docs/policy.md);\n"
     "                        default none (every pod is judged as an ordinary one)\n"
     "  --io-threads N        threads serving connections, decisions and the API watches\n"
     "                        (default 4, at least 2; cpprestsdk's own default of 40 costs\n"
     "                        CPU in context switches, see bench/webhook/README.md)\n";
+
+// The largest --deadline-ms: the API server waits at most 30 s for a webhook
+// (timeoutSeconds 1-30), so a longer deadline could never be the one that fires.
+constexpr long kMaxDeadlineMs = 29999;
+
+// `v` as a whole number (digits only: no sign, blanks or suffix) in [min, max]; nullopt
+// after writing "modelgate webhook: FLAG needs a whole number from MIN to MAX<what>, got 'V'"
+// to stderr. atoi turned a typo into 0, and a deadline of 0 denies every judged request.
+std::optional<long> WholeNumber(const char* flag, const std::string& v, long min, long max,
+                                const char* what = "") {
+  const bool digits = !v.empty() && v.size() <= 9 &&
+                      std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  const long n = digits ? std::stol(v) : -1;
+  if (!digits || n < min || n > max) {
+    std::fprintf(stderr, "modelgate webhook: %s needs a whole number from %ld to %ld%s, got '%s'\n", flag, min,
+                 max, what, v.c_str());
+    return std::nullopt;
+  }
+  return n;
+}
 
 int RunWebhook(int argc, char** argv) {
   // Once, before any thread: may replace the process (webhook/malloc_tuning.h), so it
@@ -78,9 +102,16 @@ int RunWebhook(int argc, char** argv) {
     } else if (a == "--address") {
       address = next();
     } else if (a == "--port") {
-      port = std::atoi(next().c_str());
+      auto n = WholeNumber("--port", next(), 0, 65535);
+      if (!n) return 2;
+      port = static_cast<int>(*n);
     } else if (a == "--metrics-addr") {
       metrics_addr = next();
+      // The exposer's own error for a bad port is an opaque exception; say which flag.
+      // A bare port (all interfaces) is what the exposer accepts besides HOST:PORT.
+      const size_t colon = metrics_addr.rfind(':');
+      const std::string p = colon == std::string::npos ? metrics_addr : metrics_addr.substr(colon + 1);
+      if (!WholeNumber("--metrics-addr's port", p, 0, 65535)) return 2;
     } else if (a == "--own-namespace") {
       vopts.evaluate.own_namespace = next();
     } else if (a == "--scanner-image") {
@@ -90,16 +121,14 @@ int RunWebhook(int argc, char** argv) {
         return 2;
       }
     } else if (a == "--io-threads") {
-      const std::string v = next();
-      char* end = nullptr;
-      io_threads = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || io_threads < static_cast<long>(webhook::kMinIoThreads) || io_threads > 256) {
-        std::fprintf(stderr, "modelgate webhook: --io-threads needs a whole number from %zu to 256, got '%s'\n",
-                     webhook::kMinIoThreads, v.c_str());
-        return 2;
-      }
+      auto n = WholeNumber("--io-threads", next(), static_cast<long>(webhook::kMinIoThreads), 256);
+      if (!n) return 2;
+      io_threads = *n;
     } else if (a == "--deadline-ms") {
-      vopts.deadline = std::chrono::milliseconds(std::atoi(next().c_str()));
+      auto n = WholeNumber("--deadline-ms", next(), 1, kMaxDeadlineMs,
+                           " (milliseconds; default 2500, keep it below the webhook's timeoutSeconds)");
+      if (!n) return 2;
+      vopts.deadline = std::chrono::milliseconds(*n);
     } else {
       std::fprintf(stderr, "modelgate webhook: unknown option '%s'\n%s", a.c_str(), kUsage);
       return 2;
