@@ -185,8 +185,11 @@ int RunWebhook(int argc, char** argv) {
       sopts, {{"/validate", [&validator](const webhook::HttpRequest& r) { return validator.Handle(r); }},
               {"/healthz", [](const webhook::HttpRequest&) { return webhook::HttpResponse{200, "text/plain", "ok"}; }},
               {"/readyz", [&view](const webhook::HttpRequest&) {
-                 return view.HasSynced() ? webhook::HttpResponse{200, "text/plain", "ok"}
-                                         : webhook::HttpResponse{503, "text/plain", "caches not synced"};
+                 // Names the caches still waiting, and why, for whoever reads the probe.
+                 std::string body;
+                 for (const std::string& c : view.UnsyncedCaches()) body += (body.empty() ? "" : "; ") + c;
+                 return body.empty() ? webhook::HttpResponse{200, "text/plain", "ok"}
+                                     : webhook::HttpResponse{503, "text/plain", "caches not synced: " + body};
                }}});
   if (!server.ok()) {
     spdlog::error("modelgate webhook: {}", server.status().message());

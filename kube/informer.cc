@@ -30,7 +30,9 @@ Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::strin
           ListWatchHandlers{
               [this](std::vector<Json>&& items, const std::string&) { OnReplace(std::move(items)); },
               [this](const WatchEvent& ev) { OnEvent(ev); },
-              nullptr}) {}
+              [this](const Status& error) {
+                if (handlers_.on_error) handlers_.on_error(error);
+              }}) {}
 
 Informer::~Informer() { Stop(); }
 

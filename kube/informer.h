@@ -38,6 +38,9 @@ struct InformerHandlers {
   // After a (re)list has replaced the index and its add/update/delete handlers have run
   // (before HasSynced turns true on the first list).
   std::function<void()> on_replaced;
+  // Every list/watch failure that caused a retry, as ListWatchHandlers::on_error (may be
+  // empty; without it failures are retried silently).
+  std::function<void(const Status& error)> on_error;
 };
 
 class Informer {

@@ -45,19 +45,35 @@ InformerClusterView::InformerClusterView(std::shared_ptr<kube::Client> client) {
       Decode(o, w);
       o = kube::MetadataStub(o);
     };
+    // Without it an unreachable API server was only "caches not synced": the informers
+    // retried silently.
+    health_.push_back(std::make_unique<WatchHealth>(ResourceName(resource)));
+    WatchHealth* health = health_.back().get();
     kube::InformerHandlers h;
-    h.on_add = [this, w](const kube::ObjectPtr& o) { Commit(*o, w); };
-    h.on_update = [this, w](const kube::ObjectPtr&, const kube::ObjectPtr& o) { Commit(*o, w); };
-    h.on_delete = [this, w](const kube::ObjectPtr& o) { Erase(*o, w); };
+    // An event, like a list, shows the connection works again after failures.
+    h.on_add = [this, w, health](const kube::ObjectPtr& o) {
+      Commit(*o, w);
+      health->Succeeded();
+    };
+    h.on_update = [this, w, health](const kube::ObjectPtr&, const kube::ObjectPtr& o) {
+      Commit(*o, w);
+      health->Succeeded();
+    };
+    h.on_delete = [this, w, health](const kube::ObjectPtr& o) {
+      Erase(*o, w);
+      health->Succeeded();
+    };
     // Objects a relist found unchanged get no handler call: their decoded copies are
     // the ones already indexed.
-    h.on_replaced = [this, w] {
+    h.on_replaced = [this, w, health] {
       {
         std::lock_guard lock(staged_mu_);
         staged_[w].clear();
       }
+      health->Succeeded();
       malloc_trim(0);  // hand the list pages' memory back to the system (glibc keeps it)
     };
+    h.on_error = [health](const Status& error) { health->Failed(error); };
     informers_.push_back(std::make_unique<kube::Informer>(client, resource, "", lw, h));
   }
 }
@@ -77,6 +93,17 @@ bool InformerClusterView::HasSynced() const {
     if (!i->HasSynced()) return false;
   }
   return true;
+}
+
+std::vector<std::string> InformerClusterView::UnsyncedCaches() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < informers_.size(); ++i) {
+    if (informers_[i]->HasSynced()) continue;
+    std::string line = health_[i]->name();
+    if (std::string e = health_[i]->last_error(); !e.empty()) line += " (last error: " + e + ")";
+    out.push_back(std::move(line));
+  }
+  return out;
 }
 
 bool InformerClusterView::WaitForSync(std::chrono::milliseconds timeout) const {

@@ -15,6 +15,8 @@
 // A ModelAdmissionPolicy that fails validation is replaced by the built-in
 // default policy (Enforce) under its own name, and the error is kept for
 // logs and metrics: a typo must never switch enforcement off.
+// List/watch failures (an unreachable API server, missing RBAC) are logged per cache,
+// rate-limited (webhook/watch_health.h), and named by UnsyncedCaches().
 // Thread-safe.
 #pragma once
 
@@ -34,6 +36,7 @@
 #include "policy/cluster_view.h"
 #include "policy/network_policy_index.h"
 #include "webhook/model_admission_store.h"  // SlimForDecision too
+#include "webhook/watch_health.h"
 
 namespace modelgate::webhook {
 
@@ -50,6 +53,10 @@ class InformerClusterView : public policy::ClusterView {
   void Stop();
   // True once every informer has listed once.
   bool HasSynced() const;
+  // One entry per cache that has not listed yet: its resource ("namespaces",
+  // "modeladmissions.modelgate.io"), followed by " (last error: <why>)" when its latest
+  // list/watch attempt failed. Empty once HasSynced(). For /readyz's 503 body.
+  std::vector<std::string> UnsyncedCaches() const;
   bool WaitForSync(std::chrono::milliseconds timeout) const;
   // "<policy>: <error>" for every policy that failed validation.
   std::vector<std::string> PolicyErrors() const;
@@ -87,6 +94,7 @@ class InformerClusterView : public policy::ClusterView {
   std::mutex staged_mu_;
   std::map<Key, Decoded> staged_[kWatched];  // guarded by staged_mu_
 
+  std::vector<std::unique_ptr<WatchHealth>> health_;  // one per informer, same order; logs failures
   std::vector<std::unique_ptr<kube::Informer>> informers_;
 
   mutable std::shared_mutex mu_;
