@@ -47,8 +47,8 @@ InformerClusterView::InformerClusterView(std::shared_ptr<kube::Client> client) {
     };
     // Without it an unreachable API server was only "caches not synced": the informers
     // retried silently.
-    health_.push_back(std::make_unique<WatchHealth>(ResourceName(resource)));
-    WatchHealth* health = health_.back().get();
+    health_.push_back(std::make_unique<kube::WatchHealth>(kube::ResourceName(resource)));
+    kube::WatchHealth* health = health_.back().get();
     kube::InformerHandlers h;
     // An event, like a list, shows the connection works again after failures.
     h.on_add = [this, w, health](const kube::ObjectPtr& o) {

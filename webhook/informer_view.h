@@ -16,7 +16,7 @@
 // default policy (Enforce) under its own name, and the error is kept for
 // logs and metrics: a typo must never switch enforcement off.
 // List/watch failures (an unreachable API server, missing RBAC) are logged per cache,
-// rate-limited (webhook/watch_health.h), and named by UnsyncedCaches().
+// rate-limited (kube/watch_health.h), and named by UnsyncedCaches().
 // Thread-safe.
 #pragma once
 
@@ -33,10 +33,10 @@
 
 #include "kube/client.h"
 #include "kube/informer.h"
+#include "kube/watch_health.h"
 #include "policy/cluster_view.h"
 #include "policy/network_policy_index.h"
 #include "webhook/model_admission_store.h"  // SlimForDecision too
-#include "webhook/watch_health.h"
 
 namespace modelgate::webhook {
 
@@ -94,7 +94,7 @@ class InformerClusterView : public policy::ClusterView {
   std::mutex staged_mu_;
   std::map<Key, Decoded> staged_[kWatched];  // guarded by staged_mu_
 
-  std::vector<std::unique_ptr<WatchHealth>> health_;  // one per informer, same order; logs failures
+  std::vector<std::unique_ptr<kube::WatchHealth>> health_;  // one per informer, same order; logs failures
   std::vector<std::unique_ptr<kube::Informer>> informers_;
 
   mutable std::shared_mutex mu_;

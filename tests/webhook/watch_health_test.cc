@@ -1,9 +1,7 @@
-// The webhook's watch caches must say, promptly and without flooding the log, when the
-// API server cannot be reached. Regression: with the kubeconfig pointing at an
+// The webhook's five watch caches must each log an unreachable API server and name it in
+// UnsyncedCaches() (/readyz's 503 body). Regression: with the kubeconfig pointing at an
 // unreachable server the informers retried silently; /readyz said only "caches not
-// synced" and nothing was logged.
-#include "webhook/watch_health.h"
-
+// synced" and nothing was logged. WatchHealth itself: tests/kube/watch_health_test.cc.
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -25,7 +23,7 @@ int Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-class WatchHealthTest : public ::testing::Test {
+class InformerViewHealthTest : public ::testing::Test {
  protected:
   void SetUp() override {
     previous_ = spdlog::default_logger();
@@ -38,66 +36,12 @@ class WatchHealthTest : public ::testing::Test {
     return log_.str();
   }
 
-  std::chrono::steady_clock::time_point now_{std::chrono::hours(1)};
-  WatchHealth::Clock clock_ = [this] { return now_; };
   std::ostringstream log_;
   std::shared_ptr<spdlog::logger> previous_;
 };
 
-TEST_F(WatchHealthTest, FirstFailureIsLoggedAtOnceThenAtMostOncePerInterval) {
-  WatchHealth h("namespaces", 30s, clock_);
-  const Status refused = Status::Error("transport: connection refused (GET /api/v1/namespaces)");
-  h.Failed(refused);
-  EXPECT_EQ(Count(Log(), "[warning] watch cache namespaces: cannot list/watch"), 1) << Log();
-  EXPECT_NE(Log().find("connection refused (GET /api/v1/namespaces)"), std::string::npos) << Log();
-
-  for (int i = 0; i < 5; ++i) {  // retries within the interval: held back
-    now_ += 5s;
-    h.Failed(refused);
-  }
-  EXPECT_EQ(Count(Log(), "[warning]"), 1) << Log();
-
-  now_ += 5s;  // 30 s after the first line
-  h.Failed(refused);
-  EXPECT_EQ(Count(Log(), "[warning]"), 2) << Log();
-  EXPECT_NE(Log().find("still cannot list/watch from the API server (7 failed attempts, 6 since the last line)"),
-            std::string::npos)
-      << Log();
-  EXPECT_EQ(h.failures(), 7);
-  EXPECT_EQ(h.last_error(), refused.message());
-}
-
-TEST_F(WatchHealthTest, SuccessAfterFailuresIsLoggedAndStartsANewEpisode) {
-  WatchHealth h("modeladmissions.modelgate.io", 30s, clock_);
-  h.Failed(Status::Error("forbidden", 403));
-  h.Failed(Status::Error("forbidden", 403));
-  h.Succeeded();
-  EXPECT_NE(Log().find("[info] watch cache modeladmissions.modelgate.io: in step with the API server again after 2 "
-                       "failed attempts"),
-            std::string::npos)
-      << Log();
-  EXPECT_EQ(h.failures(), 0);
-  EXPECT_EQ(h.last_error(), "");
-  // The next outage is news again, however soon it comes.
-  h.Failed(Status::Error("transport: timeout"));
-  EXPECT_EQ(Count(Log(), "cannot list/watch from the API server, retrying"), 2) << Log();
-}
-
-TEST_F(WatchHealthTest, SuccessWithoutFailuresAndGoneAreSilent) {
-  WatchHealth h("namespaces", 30s, clock_);
-  h.Succeeded();
-  h.Failed(Status::Error("watch ERROR event: too old resource version", 410));  // relists, as designed
-  EXPECT_EQ(h.failures(), 0);
-  EXPECT_EQ(Log(), "");
-}
-
-TEST(ResourceName, NamesResourcesAsKubectlDoes) {
-  EXPECT_EQ(ResourceName(kube::Namespaces()), "namespaces");
-  EXPECT_EQ(ResourceName(ModelAdmissionsResource()), "modeladmissions.modelgate.io");
-}
-
 // End to end through the real informers: nothing listens on port 1.
-TEST_F(WatchHealthTest, UnreachableApiServerIsLoggedAndNamedByUnsyncedCaches) {
+TEST_F(InformerViewHealthTest, UnreachableApiServerIsLoggedAndNamedByUnsyncedCaches) {
   kube::Config c;
   c.server = "https://127.0.0.1:1";
   c.timeout = 2s;

@@ -1,13 +1,13 @@
-// WatchHealth: what one of the webhook's watch caches reports about its connection to
-// the API server, so an unreachable or refusing API server is visible in the log and in
-// /readyz instead of only as "caches not synced".
+// WatchHealth: what one watch cache (a kube::Informer of the webhook or the operator)
+// reports about its connection to the API server, so an unreachable or refusing API
+// server is visible in the log and in /readyz instead of only as "caches not synced".
 //
-// The informer calls Failed() for every list/watch attempt that failed (it retries with
-// backoff, ~5 s apart at most) and Succeeded() after every successful list and on every
-// event (both show the connection works). The first
-// failure is logged as a warning at once; further ones at most once per interval (with
-// how many were held back), so a long outage is a line every 30 s, not every retry; the
-// first success after failures is logged at info. Thread-safe.
+// The informer's owner passes InformerHandlers::on_error to Failed() for every list/watch
+// attempt that failed (the informer retries with backoff, ~5 s apart at most), and calls
+// Succeeded() from on_replaced and from every event handler (both show the connection
+// works). The first failure is logged as a warning at once; further ones at most once
+// per interval (with how many were held back), so a long outage is a line every 30 s,
+// not every retry; the first success after failures is logged at info. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -19,10 +19,10 @@
 #include "kube/resource.h"
 #include "scanners/status.h"
 
-namespace modelgate::webhook {
+namespace modelgate::kube {
 
 // "modeladmissions.modelgate.io", "namespaces": how kubectl names a resource.
-std::string ResourceName(const kube::Resource& resource);
+std::string ResourceName(const Resource& resource);
 
 class WatchHealth {
  public:
@@ -56,4 +56,4 @@ class WatchHealth {
   std::chrono::steady_clock::time_point last_log_{};  // guarded by mu_
 };
 
-}  // namespace modelgate::webhook
+}  // namespace modelgate::kube

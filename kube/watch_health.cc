@@ -1,12 +1,12 @@
-#include "webhook/watch_health.h"
+#include "kube/watch_health.h"
 
 #include <spdlog/spdlog.h>
 
 #include "kube/errors.h"
 
-namespace modelgate::webhook {
+namespace modelgate::kube {
 
-std::string ResourceName(const kube::Resource& resource) {
+std::string ResourceName(const Resource& resource) {
   return resource.group.empty() ? resource.resource : resource.resource + "." + resource.group;
 }
 
@@ -16,7 +16,7 @@ WatchHealth::WatchHealth(std::string resource, std::chrono::milliseconds log_int
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })) {}
 
 void WatchHealth::Failed(const Status& error) {
-  if (error.ok() || kube::IsGone(error)) return;
+  if (error.ok() || IsGone(error)) return;
   const auto now = clock_();
   std::lock_guard<std::mutex> lock(mu_);
   last_error_ = error.message();
@@ -56,4 +56,4 @@ int64_t WatchHealth::failures() const {
   return failures_;
 }
 
-}  // namespace modelgate::webhook
+}  // namespace modelgate::kube
