@@ -51,12 +51,17 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
   }
   reconciler_ = std::make_unique<Reconciler>(client_, executor_.get(), events_.get(), &metrics_, opts_, clock_);
   queue_.ShutDown();  // nothing is queued until this replica leads
+  // Without it an unreachable API server left the operator unready with nothing logged:
+  // the informer retried silently.
+  informer_health_ = std::make_unique<kube::WatchHealth>(kube::ResourceName(ModelAdmissions()));
   kube::InformerHandlers h;
   h.on_add = [this](const kube::ObjectPtr& o) {
+    informer_health_->Succeeded();  // an event, like a list, shows the connection works
     Enqueue(o);
     if (tracker_ && o && o->contains("metadata")) tracker_->MarkNamespace((*o)["metadata"].value("namespace", ""));
   };
   h.on_update = [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& o) {
+    informer_health_->Succeeded();
     // A new spec or rescan request deserves a prompt answer, not the rest of a backoff
     // of up to --retry-max earned by the old one. Status updates (our own writes) keep
     // the backoff: they would otherwise turn it into a loop.
@@ -75,7 +80,12 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
   // each list: 10,000 ModelAdmissions took 268 MB resident instead of 361-365 MB
   // (bench/operator/README.md).
   lw.page_size = 100;
-  h.on_replaced = [] { malloc_trim(0); };
+  h.on_replaced = [this] {
+    informer_health_->Succeeded();
+    malloc_trim(0);
+  };
+  h.on_delete = [this](const kube::ObjectPtr&) { informer_health_->Succeeded(); };
+  h.on_error = [this](const Status& error) { informer_health_->Failed(error); };
   informer_ = std::make_unique<kube::Informer>(client_, ModelAdmissions(), "", lw, h);
   if (opts_.inventory) {
     tracker_ = std::make_unique<WorkloadTracker>(client_, informer_.get(), opts_.max_workloads,
@@ -103,7 +113,13 @@ Status Controller::Start() {
     if (!s.ok()) return s;
   }
   if (!opts_.health_addr.empty()) {
-    health_ = std::make_unique<HealthServer>([this] { return Ready(); });
+    health_ = std::make_unique<HealthServer>([this]() -> std::string {
+      if (Ready()) return "";
+      // Names the caches still waiting, and why, for whoever reads the probe.
+      std::string body;
+      for (const std::string& c : UnsyncedCaches()) body += (body.empty() ? "" : "; ") + c;
+      return "caches not synced: " + body;
+    });
     Status s = health_->Start(opts_.health_addr);
     if (!s.ok()) return s;
   }
@@ -222,5 +238,17 @@ void Controller::Stop() {
 bool Controller::IsLeader() const { return leading_.load(); }
 
 bool Controller::Ready() const { return informer_->HasSynced(); }
+
+std::vector<std::string> Controller::UnsyncedCaches() const {
+  std::vector<std::string> out;
+  auto add = [&out](const kube::WatchHealth& health) {
+    std::string line = health.name();
+    if (std::string e = health.last_error(); !e.empty()) line += " (last error: " + e + ")";
+    out.push_back(std::move(line));
+  };
+  if (!informer_->HasSynced()) add(*informer_health_);
+  if (tracker_ && tracker_->started() && !tracker_->HasSynced()) add(tracker_->health());
+  return out;
+}
 
 }  // namespace modelgate::controller

@@ -30,6 +30,7 @@
 #include "kube/client.h"
 #include "kube/informer.h"
 #include "kube/leader_election.h"
+#include "kube/watch_health.h"
 
 namespace modelgate::controller {
 
@@ -48,6 +49,12 @@ class Controller {
   bool IsLeader() const;
   // The ModelAdmission cache has listed once (this is /readyz).
   bool Ready() const;
+  // One entry per watch cache that has not listed yet (the ModelAdmission cache, and the
+  // Pod cache when the inventory is on and started): its resource
+  // ("modeladmissions.modelgate.io", "pods"), followed by " (last error: <why>)" when its
+  // latest list/watch attempt failed. List/watch failures are also logged per cache,
+  // rate-limited (kube/watch_health.h). For /readyz's 503 body.
+  std::vector<std::string> UnsyncedCaches() const;
   int metrics_port() const { return metrics_.port(); }
   int health_port() const { return health_ ? health_->port() : 0; }
   const Metrics& metrics() const { return metrics_; }
@@ -72,6 +79,7 @@ class Controller {
   Metrics metrics_;
   std::unique_ptr<EventRecorder> events_;
   std::unique_ptr<Reconciler> reconciler_;
+  std::unique_ptr<kube::WatchHealth> informer_health_;  // logs informer_'s list/watch failures
   std::unique_ptr<kube::Informer> informer_;
   std::unique_ptr<WorkloadTracker> tracker_;
   std::unique_ptr<kube::LeaderElector> elector_;

@@ -52,7 +52,8 @@ Result<std::pair<std::string, int>> SplitHostPort(const std::string& addr) {
   return std::make_pair(host, port);
 }
 
-HealthServer::HealthServer(std::function<bool()> ready) : impl_(std::make_unique<Impl>()), ready_(std::move(ready)) {}
+HealthServer::HealthServer(std::function<std::string()> not_ready)
+    : impl_(std::make_unique<Impl>()), not_ready_(std::move(not_ready)) {}
 
 HealthServer::~HealthServer() { Stop(); }
 
@@ -66,14 +67,15 @@ Status HealthServer::Start(const std::string& addr) {
     const std::string uri = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                             std::to_string(port);
     impl_->listener = std::make_unique<http::experimental::listener::http_listener>(uri);
-    auto ready = ready_;
-    impl_->listener->support(http::methods::GET, [ready](http::http_request req) {
+    auto not_ready = not_ready_;
+    impl_->listener->support(http::methods::GET, [not_ready](http::http_request req) {
       const std::string path = req.relative_uri().path();
       if (path == "/healthz" || path == "/livez") {
         req.reply(http::status_codes::OK, "ok");
       } else if (path == "/readyz") {
-        if (ready && ready()) req.reply(http::status_codes::OK, "ok");
-        else req.reply(http::status_codes::ServiceUnavailable, "not ready: the ModelAdmission cache has not synced");
+        const std::string why = not_ready ? not_ready() : "";
+        if (why.empty()) req.reply(http::status_codes::OK, "ok");
+        else req.reply(http::status_codes::ServiceUnavailable, why);
       } else {
         req.reply(http::status_codes::NotFound, "not found");
       }

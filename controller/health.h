@@ -1,6 +1,7 @@
 // /healthz and /readyz over cpprestsdk's http_listener (prometheus-cpp's Exposer serves
 // only metrics and cannot answer 503). /healthz: 200 while the process runs. /readyz:
-// 200 once `ready()` returns true (the ModelAdmission cache has synced), else 503.
+// 200 "ok" while `not_ready()` returns "", else 503 with its text as the body (the
+// controller names the unsynced caches and their last list/watch error there).
 // Other paths: 404.
 #pragma once
 
@@ -14,7 +15,9 @@ namespace modelgate::controller {
 
 class HealthServer {
  public:
-  explicit HealthServer(std::function<bool()> ready);
+  // `not_ready` is called per /readyz request, on a listener thread: "" when ready,
+  // else why not. Null: always ready.
+  explicit HealthServer(std::function<std::string()> not_ready);
   ~HealthServer();  // Stop()s
 
   // Listens on "host:port". Port 0: a free port is chosen first (bind to port 0, read
@@ -26,7 +29,7 @@ class HealthServer {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::function<bool()> ready_;
+  std::function<std::string()> not_ready_;
   int port_ = 0;
 };
 

@@ -23,6 +23,7 @@
 #include "controller/clock.h"
 #include "kube/client.h"
 #include "kube/informer.h"
+#include "kube/watch_health.h"
 
 namespace modelgate::controller {
 
@@ -59,6 +60,10 @@ class WorkloadTracker {
   void Start(std::function<bool()> active);
   void Stop();
   bool HasSynced() const;
+  // True once Start() has run; thread-safe (HasSynced() is, from then on).
+  bool started() const { return started_.load(std::memory_order_acquire); }
+  // The Pod cache's list/watch failures (logged, rate-limited; last error for /readyz).
+  const kube::WatchHealth& health() const { return health_; }
 
   // Marks every model of `ns` for recomputation (called when models change).
   void MarkNamespace(const std::string& ns);
@@ -76,10 +81,12 @@ class WorkloadTracker {
   std::string scanner_image_;
   std::chrono::milliseconds flush_every_;
   Clock clock_;
+  kube::WatchHealth health_{kube::ResourceName(kube::Pods())};
   std::unique_ptr<kube::Informer> pods_;
   std::function<bool()> active_;
   std::thread flusher_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> started_{false};  // set after pods_
 
   std::mutex mu_;
   std::set<std::string> dirty_ns_;  // guarded by mu_
