@@ -241,13 +241,8 @@ bool Controller::Ready() const { return informer_->HasSynced(); }
 
 std::vector<std::string> Controller::UnsyncedCaches() const {
   std::vector<std::string> out;
-  auto add = [&out](const kube::WatchHealth& health) {
-    std::string line = health.name();
-    if (std::string e = health.last_error(); !e.empty()) line += " (last error: " + e + ")";
-    out.push_back(std::move(line));
-  };
-  if (!informer_->HasSynced()) add(*informer_health_);
-  if (tracker_ && tracker_->started() && !tracker_->HasSynced()) add(tracker_->health());
+  if (!informer_->HasSynced()) out.push_back(informer_health_->Describe());
+  if (tracker_ && tracker_->started() && !tracker_->HasSynced()) out.push_back(tracker_->health().Describe());
   return out;
 }
 

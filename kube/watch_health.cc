@@ -46,6 +46,11 @@ void WatchHealth::Succeeded() {
   last_error_.clear();
 }
 
+std::string WatchHealth::Describe() const {
+  const std::string e = last_error();
+  return e.empty() ? resource_ : resource_ + " (last error: " + e + ")";
+}
+
 std::string WatchHealth::last_error() const {
   std::lock_guard<std::mutex> lock(mu_);
   return last_error_;

@@ -41,6 +41,9 @@ class WatchHealth {
 
   // The latest failure's message since the last success; empty when there is none.
   std::string last_error() const;
+  // "<resource>" or "<resource> (last error: <message>)": how /readyz names a cache that
+  // has not synced.
+  std::string Describe() const;
   // Failed attempts since the last success.
   int64_t failures() const;
   const std::string& name() const { return resource_; }

@@ -99,9 +99,7 @@ std::vector<std::string> InformerClusterView::UnsyncedCaches() const {
   std::vector<std::string> out;
   for (size_t i = 0; i < informers_.size(); ++i) {
     if (informers_[i]->HasSynced()) continue;
-    std::string line = health_[i]->name();
-    if (std::string e = health_[i]->last_error(); !e.empty()) line += " (last error: " + e + ")";
-    out.push_back(std::move(line));
+    out.push_back(health_[i]->Describe());
   }
   return out;
 }

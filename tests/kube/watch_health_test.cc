@@ -91,6 +91,16 @@ TEST_F(WatchHealthTest, SuccessWithoutFailuresAndGoneAreSilent) {
   EXPECT_EQ(Log(), "");
 }
 
+TEST_F(WatchHealthTest, DescribeNamesTheCacheAndItsLastErrorUntilASuccess) {
+  WatchHealth h("pods", 30s, clock_);
+  EXPECT_EQ(h.Describe(), "pods");
+  h.Failed(Status::Error("transport: connection refused"));
+  h.Failed(Status::Error("forbidden", 403));
+  EXPECT_EQ(h.Describe(), "pods (last error: forbidden)");
+  h.Succeeded();
+  EXPECT_EQ(h.Describe(), "pods");
+}
+
 TEST(ResourceName, NamesResourcesAsKubectlDoes) {
   EXPECT_EQ(ResourceName(Namespaces()), "namespaces");
   EXPECT_EQ(ResourceName(Pods()), "pods");
