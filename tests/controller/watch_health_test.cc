@@ -3,7 +3,6 @@
 // unreachable server the ModelAdmission and Pod informers retried silently and the
 // operator never became ready without saying why.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <cpprest/http_client.h>
@@ -14,32 +13,19 @@
 #include "controller/controller.h"
 #include "kube/client.h"
 #include "kube/config.h"
+#include "tests/log_capture.h"
 
 namespace modelgate::controller {
 namespace {
 using namespace std::chrono_literals;
 
-int Count(const std::string& haystack, const std::string& needle) {
-  int n = 0;
-  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
-  return n;
-}
+using test_support::CountOf;
 
 class ControllerWatchHealthTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    previous_ = spdlog::default_logger();
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-        "controller-watch-health-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_)));
-  }
-  void TearDown() override { spdlog::set_default_logger(previous_); }
-  std::string Log() {
-    spdlog::default_logger()->flush();
-    return log_.str();
-  }
+  std::string Log() const { return log_.Text(); }
 
-  std::ostringstream log_;
-  std::shared_ptr<spdlog::logger> previous_;
+  test_support::LogCapture log_{"controller-watch-health-test"};
 };
 
 // End to end through the controller's real informers: nothing listens on port 1.
@@ -86,7 +72,7 @@ TEST_F(ControllerWatchHealthTest, UnreachableApiServerIsLoggedAndNamedByReadyz) 
   controller.Stop();
 
   for (const char* r : {"modeladmissions.modelgate.io", "pods"})
-    EXPECT_EQ(Count(Log(), std::string("[warning] watch cache ") + r + ": cannot list/watch"), 1) << Log();
+    EXPECT_EQ(CountOf(Log(), std::string("[warning] watch cache ") + r + ": cannot list/watch"), 1) << Log();
 }
 
 }  // namespace

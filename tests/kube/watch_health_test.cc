@@ -5,7 +5,6 @@
 #include "kube/watch_health.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <sstream>
@@ -14,52 +13,39 @@
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/informer.h"
+#include "tests/log_capture.h"
 
 namespace modelgate::kube {
 namespace {
 using namespace std::chrono_literals;
 
-int Count(const std::string& haystack, const std::string& needle) {
-  int n = 0;
-  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
-  return n;
-}
+using test_support::CountOf;
 
 class WatchHealthTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    previous_ = spdlog::default_logger();
-    spdlog::set_default_logger(
-        std::make_shared<spdlog::logger>("watch-health-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_)));
-  }
-  void TearDown() override { spdlog::set_default_logger(previous_); }
-  std::string Log() {
-    spdlog::default_logger()->flush();
-    return log_.str();
-  }
+  std::string Log() const { return log_.Text(); }
 
   std::chrono::steady_clock::time_point now_{std::chrono::hours(1)};
   WatchHealth::Clock clock_ = [this] { return now_; };
-  std::ostringstream log_;
-  std::shared_ptr<spdlog::logger> previous_;
+  test_support::LogCapture log_{"watch-health-test"};
 };
 
 TEST_F(WatchHealthTest, FirstFailureIsLoggedAtOnceThenAtMostOncePerInterval) {
   WatchHealth h("namespaces", 30s, clock_);
   const Status refused = Status::Error("transport: connection refused (GET /api/v1/namespaces)");
   h.Failed(refused);
-  EXPECT_EQ(Count(Log(), "[warning] watch cache namespaces: cannot list/watch"), 1) << Log();
+  EXPECT_EQ(CountOf(Log(), "[warning] watch cache namespaces: cannot list/watch"), 1) << Log();
   EXPECT_NE(Log().find("connection refused (GET /api/v1/namespaces)"), std::string::npos) << Log();
 
   for (int i = 0; i < 5; ++i) {  // retries within the interval: held back
     now_ += 5s;
     h.Failed(refused);
   }
-  EXPECT_EQ(Count(Log(), "[warning]"), 1) << Log();
+  EXPECT_EQ(CountOf(Log(), "[warning]"), 1) << Log();
 
   now_ += 5s;  // 30 s after the first line
   h.Failed(refused);
-  EXPECT_EQ(Count(Log(), "[warning]"), 2) << Log();
+  EXPECT_EQ(CountOf(Log(), "[warning]"), 2) << Log();
   EXPECT_NE(Log().find("still cannot list/watch from the API server (7 failed attempts, 6 since the last line)"),
             std::string::npos)
       << Log();
@@ -80,7 +66,7 @@ TEST_F(WatchHealthTest, SuccessAfterFailuresIsLoggedAndStartsANewEpisode) {
   EXPECT_EQ(h.last_error(), "");
   // The next outage is news again, however soon it comes.
   h.Failed(Status::Error("transport: timeout"));
-  EXPECT_EQ(Count(Log(), "cannot list/watch from the API server, retrying"), 2) << Log();
+  EXPECT_EQ(CountOf(Log(), "cannot list/watch from the API server, retrying"), 2) << Log();
 }
 
 TEST_F(WatchHealthTest, SuccessWithoutFailuresAndGoneAreSilent) {
@@ -127,7 +113,7 @@ TEST_F(WatchHealthTest, UnreachableApiServerReachesWatchHealthThroughOnError) {
   EXPECT_FALSE(informer.HasSynced());
   EXPECT_GE(health.failures(), 1);
   EXPECT_FALSE(health.last_error().empty());
-  EXPECT_EQ(Count(Log(), "[warning] watch cache pods: cannot list/watch"), 1) << Log();
+  EXPECT_EQ(CountOf(Log(), "[warning] watch cache pods: cannot list/watch"), 1) << Log();
 }
 
 }  // namespace

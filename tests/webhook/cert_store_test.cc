@@ -4,7 +4,6 @@
 #include "webhook/cert_store.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -12,16 +11,13 @@
 #include <sstream>
 
 #include "tests/webhook/test_certs.h"
+#include "tests/log_capture.h"
 
 namespace modelgate::webhook {
 namespace {
 namespace fs = std::filesystem;
 
-int Count(const std::string& haystack, const std::string& needle) {
-  int n = 0;
-  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
-  return n;
-}
+using test_support::CountOf;
 
 class CertStoreReloadTest : public ::testing::Test {
  protected:
@@ -32,14 +28,9 @@ class CertStoreReloadTest : public ::testing::Test {
     ASSERT_TRUE(testing::WriteSelfSignedCert(Path("b.crt"), Path("b.key"), "cert-b"));
     Replace("tls.crt", "a.crt");
     Replace("tls.key", "a.key");
-    previous_ = spdlog::default_logger();
-    spdlog::set_default_logger(
-        std::make_shared<spdlog::logger>("cert-store-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_)));
   }
-  void TearDown() override {
-    spdlog::set_default_logger(previous_);
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Log() const { return log_.Text(); }
   std::string Path(const std::string& n) const { return (dir_ / n).string(); }
 
   // Copies `from` over `to` and gives it a modification time of its own, so the change
@@ -58,8 +49,7 @@ class CertStoreReloadTest : public ::testing::Test {
 
   fs::path dir_;
   int tick_ = 0;
-  std::ostringstream log_;
-  std::shared_ptr<spdlog::logger> previous_;
+  test_support::LogCapture log_{"cert-store-test"};
 };
 
 TEST_F(CertStoreReloadTest, MismatchedKeyIsLoggedOnceAndTheOldPairKeepsServing) {
@@ -70,11 +60,10 @@ TEST_F(CertStoreReloadTest, MismatchedKeyIsLoggedOnceAndTheOldPairKeepsServing) 
 
   // Every handshake retries the reload; the log must not grow with them.
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(store.value()->ReloadIfChanged().ok());
-  spdlog::default_logger()->flush();
-  EXPECT_EQ(Count(log_.str(), "webhook certificate reload failed"), 1) << log_.str();
-  EXPECT_NE(log_.str().find("[warning]"), std::string::npos) << log_.str();
-  EXPECT_NE(log_.str().find("does not match"), std::string::npos) << log_.str();
-  EXPECT_NE(log_.str().find("still serving sha256 " + old), std::string::npos) << log_.str();
+  EXPECT_EQ(CountOf(Log(), "webhook certificate reload failed"), 1) << Log();
+  EXPECT_NE(Log().find("[warning]"), std::string::npos) << Log();
+  EXPECT_NE(Log().find("does not match"), std::string::npos) << Log();
+  EXPECT_NE(Log().find("still serving sha256 " + old), std::string::npos) << Log();
 
   CertStore::ReloadState st = store.value()->reload_state();
   EXPECT_EQ(st.generation, 1);
@@ -91,9 +80,8 @@ TEST_F(CertStoreReloadTest, ADifferentFailureIsLoggedAgain) {
   Write("tls.key", "-----BEGIN PRIV");  // the key, half-written
   EXPECT_FALSE(store.value()->ReloadIfChanged().ok());
   EXPECT_FALSE(store.value()->ReloadIfChanged().ok());
-  spdlog::default_logger()->flush();
-  EXPECT_EQ(Count(log_.str(), "webhook certificate reload failed"), 2) << log_.str();
-  EXPECT_NE(log_.str().find("no PEM private key"), std::string::npos) << log_.str();
+  EXPECT_EQ(CountOf(Log(), "webhook certificate reload failed"), 2) << Log();
+  EXPECT_NE(Log().find("no PEM private key"), std::string::npos) << Log();
   EXPECT_NE(store.value()->reload_state().last_error.find("no PEM private key"), std::string::npos);
 }
 
@@ -109,18 +97,16 @@ TEST_F(CertStoreReloadTest, CompletedRotationIsLoggedAndClearsTheFailure) {
   EXPECT_EQ(st.generation, 2);
   EXPECT_EQ(st.failed_attempts, 0);
   EXPECT_EQ(st.last_error, "");
-  spdlog::default_logger()->flush();
-  EXPECT_NE(log_.str().find("[info] webhook certificate reloaded from " + Path("tls.crt")), std::string::npos)
-      << log_.str();
-  EXPECT_NE(log_.str().find("now serving sha256 " + store.value()->Fingerprint() + " (generation 2)"),
+  EXPECT_NE(Log().find("[info] webhook certificate reloaded from " + Path("tls.crt")), std::string::npos)
+      << Log();
+  EXPECT_NE(Log().find("now serving sha256 " + store.value()->Fingerprint() + " (generation 2)"),
             std::string::npos)
-      << log_.str();
+      << Log();
 
   // The same error after a success is a new failure: reported again.
   Replace("tls.crt", "a.crt");
   EXPECT_FALSE(store.value()->ReloadIfChanged().ok());
-  spdlog::default_logger()->flush();
-  EXPECT_EQ(Count(log_.str(), "webhook certificate reload failed"), 2) << log_.str();
+  EXPECT_EQ(CountOf(Log(), "webhook certificate reload failed"), 2) << Log();
 }
 
 TEST_F(CertStoreReloadTest, UnchangedFilesAreNeitherReloadedNorLogged) {
@@ -128,8 +114,7 @@ TEST_F(CertStoreReloadTest, UnchangedFilesAreNeitherReloadedNorLogged) {
   ASSERT_TRUE(store.ok());
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(store.value()->ReloadIfChanged().ok());
   EXPECT_EQ(store.value()->generation(), 1);
-  spdlog::default_logger()->flush();
-  EXPECT_EQ(log_.str(), "");
+  EXPECT_EQ(Log(), "");
 }
 
 TEST_F(CertStoreReloadTest, ChecksAtMostOncePerInterval) {

@@ -3,7 +3,6 @@
 // unreachable server the informers retried silently; /readyz said only "caches not
 // synced" and nothing was logged. WatchHealth itself: tests/kube/watch_health_test.cc.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <sstream>
@@ -12,32 +11,19 @@
 #include "kube/client.h"
 #include "kube/config.h"
 #include "webhook/informer_view.h"
+#include "tests/log_capture.h"
 
 namespace modelgate::webhook {
 namespace {
 using namespace std::chrono_literals;
 
-int Count(const std::string& haystack, const std::string& needle) {
-  int n = 0;
-  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
-  return n;
-}
+using test_support::CountOf;
 
 class InformerViewHealthTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    previous_ = spdlog::default_logger();
-    spdlog::set_default_logger(
-        std::make_shared<spdlog::logger>("watch-health-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_)));
-  }
-  void TearDown() override { spdlog::set_default_logger(previous_); }
-  std::string Log() {
-    spdlog::default_logger()->flush();
-    return log_.str();
-  }
+  std::string Log() const { return log_.Text(); }
 
-  std::ostringstream log_;
-  std::shared_ptr<spdlog::logger> previous_;
+  test_support::LogCapture log_{"watch-health-test"};
 };
 
 // End to end through the real informers: nothing listens on port 1.
@@ -67,7 +53,7 @@ TEST_F(InformerViewHealthTest, UnreachableApiServerIsLoggedAndNamedByUnsyncedCac
     bool named = false;
     for (const std::string& u : unsynced) named = named || u.rfind(std::string(r) + " (last error: ", 0) == 0;
     EXPECT_TRUE(named) << r;
-    EXPECT_EQ(Count(Log(), std::string("[warning] watch cache ") + r + ": cannot list/watch"), 1) << Log();
+    EXPECT_EQ(CountOf(Log(), std::string("[warning] watch cache ") + r + ": cannot list/watch"), 1) << Log();
   }
 }
 
