@@ -222,9 +222,16 @@ void CheckModel(const ModelAdmission& ma, const AdmissionPolicy& p, std::vector<
   }
   if (p.RuleEnabled("MG007") && (ma.hf_repo || ma.hf_revision)) {
     const std::string rev = ma.hf_revision.value_or("");
+    // Hex that is not 40 lowercase digits is an abbreviated or upper-case commit id, not a
+    // branch: say so, or the message sends the user looking for a branch they never named.
+    const bool hex = !rev.empty() && std::all_of(rev.begin(), rev.end(), [](char c) {
+      return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+    });
     if (!IsCommit(rev))
       out.push_back({"MG007", target,
                      rev.empty() ? "origin has no revision (the hub serves whatever main points to)"
+                     : hex       ? "origin revision " + Quote(rev) +
+                                 " looks like a commit id but is not 40 lowercase hex digits (abbreviated or upper-case)"
                                  : "origin revision " + Quote(rev) + " is a branch or tag, not a commit",
                      "set spec.origin.huggingFace.revision to the 40-hex commit id the files come from"});
   }
