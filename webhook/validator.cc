@@ -113,7 +113,13 @@ HttpResponse Validator::Handle(const HttpRequest& http) const {
                           {"rules", rules},
                           {"policies", outcome.decision.policies},
                           {"latencyMs", seconds() * 1000}};
-  if (outcome.skipped) audit["skipReason"] = outcome.skip_reason;
+  // Why nothing was judged: the request (PlanRequest) or the namespace (never affected,
+  // or no policy selects it); without it such a line reads as an ordinary "allowed".
+  if (outcome.skipped) {
+    audit["skipReason"] = outcome.skip_reason;
+  } else if (!outcome.decision.evaluated && !outcome.decision.skip_reason.empty()) {
+    audit["skipReason"] = outcome.decision.skip_reason;
+  }
   if (!outcome.decision.notes.empty()) audit["notes"] = outcome.decision.notes;  // e.g. a recognised scanner pod
   spdlog::info("{}", audit.dump());
   return JsonResponse(200, policy::EncodeAdmissionReview(outcome.response));

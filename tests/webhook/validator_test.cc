@@ -108,6 +108,19 @@ TEST(ValidatorAudit, OneLinePerDecisionWithUserObjectRulesAndNotes) {
   EXPECT_EQ(lines[1]["rules"].dump().find("MG001"), std::string::npos) << "model rules skipped: " << lines[1].dump();
 }
 
+TEST(ValidatorAudit, NeverAffectedNamespaceSaysWhyNothingWasJudged) {
+  policy::InMemoryClusterView view;
+  Validator v(view, [] { return true; }, ValidatorOptions{}, nullptr, nullptr);
+  json review = PodReview("uid-k", RootPodWithUnregisteredModel());
+  review["request"]["namespace"] = "kube-system";
+  review["request"]["object"]["metadata"]["namespace"] = "kube-system";
+  std::vector<json> lines = AuditLines([&] { v.Handle(Post(review)); });
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_TRUE(lines[0]["allowed"].get<bool>()) << lines[0].dump();
+  ASSERT_TRUE(lines[0].contains("skipReason")) << lines[0].dump();
+  EXPECT_EQ(lines[0]["skipReason"], "namespace \"kube-system\" is never affected") << lines[0].dump();
+}
+
 TEST(Validator, DeniesAnUnregisteredModelVolumeWithRuleIdsAndEchoesUid) {
   policy::InMemoryClusterView view;
   Validator v(view, [] { return true; }, {}, nullptr, nullptr);
