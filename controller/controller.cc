@@ -56,12 +56,10 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
   informer_health_ = std::make_unique<kube::WatchHealth>(kube::ResourceName(ModelAdmissions()));
   kube::InformerHandlers h;
   h.on_add = [this](const kube::ObjectPtr& o) {
-    informer_health_->Succeeded();  // an event, like a list, shows the connection works
     Enqueue(o);
     if (tracker_ && o && o->contains("metadata")) tracker_->MarkNamespace((*o)["metadata"].value("namespace", ""));
   };
   h.on_update = [this](const kube::ObjectPtr& old_obj, const kube::ObjectPtr& o) {
-    informer_health_->Succeeded();
     // A new spec or rescan request deserves a prompt answer, not the rest of a backoff
     // of up to --retry-max earned by the old one. Status updates (our own writes) keep
     // the backoff: they would otherwise turn it into a loop.
@@ -80,12 +78,9 @@ Controller::Controller(std::shared_ptr<kube::Client> client, ControllerOptions o
   // each list: 10,000 ModelAdmissions took 268 MB resident instead of 361-365 MB
   // (bench/operator/README.md).
   lw.page_size = 100;
-  h.on_replaced = [this] {
-    informer_health_->Succeeded();
-    malloc_trim(0);
-  };
-  h.on_delete = [this](const kube::ObjectPtr&) { informer_health_->Succeeded(); };
+  h.on_replaced = [] { malloc_trim(0); };
   h.on_error = [this](const Status& error) { informer_health_->Failed(error); };
+  h.on_ok = [this] { informer_health_->Succeeded(); };
   informer_ = std::make_unique<kube::Informer>(client_, ModelAdmissions(), "", lw, h);
   if (opts_.inventory) {
     tracker_ = std::make_unique<WorkloadTracker>(client_, informer_.get(), opts_.max_workloads,

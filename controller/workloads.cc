@@ -71,22 +71,13 @@ WorkloadTracker::~WorkloadTracker() { Stop(); }
 void WorkloadTracker::Start(std::function<bool()> active) {
   active_ = std::move(active);
   kube::InformerHandlers h;
+  h.on_add = [this](const kube::ObjectPtr& p) { OnPod(p); };
+  h.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& p) { OnPod(p); };
+  h.on_delete = [this](const kube::ObjectPtr& p) { OnPod(p); };
   // Without health_ an unreachable API server or missing RBAC for pods left the inventory
-  // empty with nothing logged. An event, like a list, shows the connection works.
-  h.on_add = [this](const kube::ObjectPtr& p) {
-    health_.Succeeded();
-    OnPod(p);
-  };
-  h.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& p) {
-    health_.Succeeded();
-    OnPod(p);
-  };
-  h.on_delete = [this](const kube::ObjectPtr& p) {
-    health_.Succeeded();
-    OnPod(p);
-  };
-  h.on_replaced = [this] { health_.Succeeded(); };
+  // empty with nothing logged.
   h.on_error = [this](const Status& error) { health_.Failed(error); };
+  h.on_ok = [this] { health_.Succeeded(); };
   // The tracker reads pods and never writes them back, so its cache keeps them without
   // the API server's bookkeeping and without status (never read here): a large cluster's
   // pods are the biggest collection the operator holds.

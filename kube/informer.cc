@@ -32,6 +32,9 @@ Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::strin
               [this](const WatchEvent& ev) { OnEvent(ev); },
               [this](const Status& error) {
                 if (handlers_.on_error) handlers_.on_error(error);
+              },
+              [this] {
+                if (handlers_.on_ok) handlers_.on_ok();
               }}) {}
 
 Informer::~Informer() { Stop(); }

@@ -41,6 +41,8 @@ struct InformerHandlers {
   // Every list/watch failure that caused a retry, as ListWatchHandlers::on_error (may be
   // empty; without it failures are retried silently).
   std::function<void(const Status& error)> on_error;
+  // The API server answered, as ListWatchHandlers::on_ok (may be empty).
+  std::function<void()> on_ok;
 };
 
 class Informer {

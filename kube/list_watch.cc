@@ -44,6 +44,9 @@ void ListWatch::Run(const CancelToken& cancel) {
   auto report = [&](const Status& s) {
     if (handlers_.on_error) handlers_.on_error(s);
   };
+  auto ok = [&] {
+    if (handlers_.on_ok) handlers_.on_ok();
+  };
   auto set_rv = [&](const std::string& rv) {
     std::lock_guard<std::mutex> l(rv_mu_);
     rv_ = rv;
@@ -71,6 +74,7 @@ void ListWatch::Run(const CancelToken& cancel) {
       set_rv(rv);
       ++stats_.lists;
       if (handlers_.on_replace) handlers_.on_replace(std::move(items), rv);
+      ok();
       need_list = false;
       backoff = options_.backoff_min;
     } else {
@@ -98,6 +102,7 @@ void ListWatch::Run(const CancelToken& cancel) {
           const std::string rv = ResourceVersionOf(ev.object);
           if (!rv.empty()) set_rv(rv);
           progressed = true;
+          ok();
           if (ev.type == WatchEvent::Type::kBookmark) {
             ++stats_.bookmarks;
             return !cancel.cancelled();
@@ -118,6 +123,7 @@ void ListWatch::Run(const CancelToken& cancel) {
       if (progressed) backoff = options_.backoff_min;
       if (!SleepBackoff(cancel, backoff)) return;
     } else {
+      ok();  // the stream ran to its timeout: reachable, even if nothing changed
       backoff = options_.backoff_min;
     }
   }

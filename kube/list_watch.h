@@ -42,6 +42,11 @@ struct ListWatchHandlers {
   std::function<void(const WatchEvent& event)> on_event;
   // Every failure that caused a retry (informational; may be empty).
   std::function<void(const Status& error)> on_error;
+  // The API server answered: after each successful list, each watch event or bookmark,
+  // and each watch stream that ended without error (its server-side timeout). With
+  // on_error it tells whether the collection is reachable; a resumed watch on a quiet
+  // collection reports through the bookmark or the stream's end (may be empty).
+  std::function<void()> on_ok;
 };
 
 // Counters for tests and metrics; read at any time.

@@ -3,9 +3,9 @@
 // server is visible in the log and in /readyz instead of only as "caches not synced".
 //
 // The informer's owner passes InformerHandlers::on_error to Failed() for every list/watch
-// attempt that failed (the informer retries with backoff, ~5 s apart at most), and calls
-// Succeeded() from on_replaced and from every event handler (both show the connection
-// works). The first failure is logged as a warning at once; further ones at most once
+// attempt that failed (the informer retries with backoff, ~5 s apart at most), and
+// InformerHandlers::on_ok to Succeeded() (a list, an event, a bookmark, or a watch that
+// ran to its timeout: so recovery is seen on a quiet collection too). The first failure is logged as a warning at once; further ones at most once
 // per interval (with how many were held back), so a long outage is a line every 30 s,
 // not every retry; the first success after failures is logged at info. Thread-safe.
 #pragma once

@@ -50,30 +50,26 @@ InformerClusterView::InformerClusterView(std::shared_ptr<kube::Client> client) {
     health_.push_back(std::make_unique<kube::WatchHealth>(kube::ResourceName(resource)));
     kube::WatchHealth* health = health_.back().get();
     kube::InformerHandlers h;
-    // An event, like a list, shows the connection works again after failures.
-    h.on_add = [this, w, health](const kube::ObjectPtr& o) {
+    h.on_add = [this, w](const kube::ObjectPtr& o) {
       Commit(*o, w);
-      health->Succeeded();
     };
-    h.on_update = [this, w, health](const kube::ObjectPtr&, const kube::ObjectPtr& o) {
+    h.on_update = [this, w](const kube::ObjectPtr&, const kube::ObjectPtr& o) {
       Commit(*o, w);
-      health->Succeeded();
     };
-    h.on_delete = [this, w, health](const kube::ObjectPtr& o) {
+    h.on_delete = [this, w](const kube::ObjectPtr& o) {
       Erase(*o, w);
-      health->Succeeded();
     };
     // Objects a relist found unchanged get no handler call: their decoded copies are
     // the ones already indexed.
-    h.on_replaced = [this, w, health] {
+    h.on_replaced = [this, w] {
       {
         std::lock_guard lock(staged_mu_);
         staged_[w].clear();
       }
-      health->Succeeded();
       malloc_trim(0);  // hand the list pages' memory back to the system (glibc keeps it)
     };
     h.on_error = [health](const Status& error) { health->Failed(error); };
+    h.on_ok = [health] { health->Succeeded(); };
     informers_.push_back(std::make_unique<kube::Informer>(client, resource, "", lw, h));
   }
 }

@@ -98,6 +98,31 @@ TEST_F(WatchTest, CancelStopsABlockedWatchPromptly) {
 
 // Forces the watch cache window past a version: after a restart the cache starts at the
 // current revision, so anything older is "too old" (410 / ERROR 410).
+// A quiet collection still shows the API server is reachable: each watch that runs to its
+// timeout reports on_ok, so a consumer learns of recovery without waiting for a change.
+TEST_F(WatchTest, QuietListWatchReportsOkAtEachStreamEnd) {
+  std::atomic<int> oks{0}, errors{0};
+  ListWatchOptions lo;
+  lo.label_selector = "test=nothing-matches";
+  lo.watch_timeout_seconds = 1;
+  ListWatchHandlers h;
+  h.on_error = [&](const Status&) { ++errors; };
+  h.on_ok = [&] { ++oks; };
+  ListWatch lw(client_, ConfigMaps(), ns_, lo, h);
+  CancelToken cancel;
+  std::thread t([&] { lw.Run(cancel); });
+  StopAndJoin guard(cancel, t);
+  // One for the list, then one per watch that ended at its timeout.
+  const bool reported = Eventually([&] { return oks.load() >= 3; }, std::chrono::seconds(20));
+  cancel.Cancel();
+  t.join();
+  EXPECT_TRUE(reported) << oks.load() << " on_ok calls";
+  EXPECT_EQ(lw.stats().lists.load(), 1);
+  EXPECT_EQ(lw.stats().events.load(), 0);
+  EXPECT_GE(lw.stats().resumes.load(), 1);
+  EXPECT_EQ(errors.load(), 0);
+}
+
 TEST_F(WatchTest, TooOldResourceVersionIsGoneAndListWatchRelists) {
   ASSERT_TRUE(client_->Create(ConfigMaps(), ns_, ConfigMap("before", {}, {{"test", "relist"}})).ok());
   auto list = client_->List(ConfigMaps(), ns_);
@@ -138,7 +163,8 @@ TEST_F(WatchTest, TooOldResourceVersionIsGoneAndListWatchRelists) {
                 nullptr,
                 [&](const Status& s) {
                   if (s.code() == 410) ++gone_errors;
-                }});
+                },
+                nullptr});
   CancelToken cancel;
   std::thread t([&] { lw.Run(cancel); });
   StopAndJoin guard(cancel, t);
@@ -169,7 +195,7 @@ TEST_F(WatchTest, ListWatchSurvivesApiServerRestart) {
                   live.clear();
                   for (auto& i : items) live.insert(i["metadata"]["name"]);
                 },
-                apply, [&](const Status&) { ++errors; }});
+                apply, [&](const Status&) { ++errors; }, nullptr});
   CancelToken cancel;
   std::thread t([&] { lw.Run(cancel); });
   StopAndJoin guard(cancel, t);
