@@ -7,6 +7,7 @@
 
 #include "policy/checks.h"
 #include "policy/glob.h"
+#include "policy/hex.h"
 
 namespace modelgate::policy::internal {
 
@@ -14,11 +15,7 @@ namespace {
 
 constexpr size_t kMaxLinesPerRule = 5;  // more findings are summarised in one line
 
-bool IsCommit(const std::string& s) {
-  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
+bool IsCommit(const std::string& s) { return IsLowerHex(s, 40); }
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "policy/hex.h"
 #include "policy/json_fields.h"
 
 namespace modelgate::policy {
@@ -67,13 +68,6 @@ void ReadSource(const json& spec, ModelSource& src, FieldErrors& errs) {
 // is ^[a-f0-9]{64}$, spec.digest ^sha256:[a-f0-9]{64}$. Checked here too so that
 // `modelgate check` refuses what `kubectl apply` would; the API server never hands the
 // webhook or the operator anything else.
-bool IsLowerHexSha256(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 // A pin: `key` of `obj` (at `path`), `prefix` followed by 64 lowercase hex digits. An
 // absent pin is "" and an error only when `required`.
 std::string ReadPin(const json& obj, std::string_view key, const std::string& path, std::string_view prefix,
@@ -83,7 +77,7 @@ std::string ReadPin(const json& obj, std::string_view key, const std::string& pa
     if (required && Member(obj, key) == nullptr) errs.Add(Join(path, key), "required");
     return "";
   }
-  if (v->compare(0, prefix.size(), prefix) != 0 || !IsLowerHexSha256(std::string_view(*v).substr(prefix.size())))
+  if (v->compare(0, prefix.size(), prefix) != 0 || !IsLowerHex(std::string_view(*v).substr(prefix.size()), 64))
     errs.Add(Join(path, key), (v->size() <= 80 ? "\"" + *v + "\"" : std::to_string(v->size()) + " characters") +
                                   " does not match the CRD's pattern ^" + std::string(prefix) +
                                   "[a-f0-9]{64}$ (64 lowercase hex digits)");

@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "policy/hex.h"
+
 namespace modelgate::webhook {
 namespace {
 
@@ -20,14 +22,6 @@ static_assert(sizeof(ModelAdmission) == 1096, "a ModelAdmission field was added 
 enum : uint8_t { kPlain = 0, kHex64 = 1, kPrefixedHex64 = 2 };
 constexpr std::string_view kShaPrefix = "sha256:";
 constexpr char kHexDigits[] = "0123456789abcdef";
-
-bool IsLowerHex64(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 int HexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
@@ -46,9 +40,9 @@ class Writer {
   void Str(const std::string& s) {
     std::string_view v = s;
     uint8_t tag = kPlain;
-    if (IsLowerHex64(v)) {
+    if (policy::IsLowerHex(v, 64)) {
       tag = kHex64;
-    } else if (v.starts_with(kShaPrefix) && IsLowerHex64(v.substr(kShaPrefix.size()))) {
+    } else if (v.starts_with(kShaPrefix) && policy::IsLowerHex(v.substr(kShaPrefix.size()), 64)) {
       tag = kPrefixedHex64;
       v.remove_prefix(kShaPrefix.size());
     }
